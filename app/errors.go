@@ -1,0 +1,84 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Codes cross the network and are stored with op results, so the
+// list is append-only: never rename or reuse a code.
+const (
+	EINTERNAL = "INTERNAL"  // a fault of the program, not of the input
+	EINVALID  = "INVALID"   // malformed or absurd input
+	ENOTFOUND = "NOT_FOUND" // the referenced record does not exist
+	ECONFLICT = "CONFLICT"  // the record exists already or changed state
+
+	AGE_OUT_OF_RANGE        = "AGE_OUT_OF_RANGE"
+	NOT_RESIDENT            = "NOT_RESIDENT"
+	PROVIDER_EXCLUDED       = "PROVIDER_EXCLUDED"
+	PROVIDER_NOT_ACTIVE     = "PROVIDER_NOT_ACTIVE"
+	CERTIFICATE_PERSONAL    = "CERTIFICATE_PERSONAL"
+	CERTIFICATE_EXISTS      = "CERTIFICATE_EXISTS"
+	CERTIFICATE_IN_USE      = "CERTIFICATE_IN_USE"
+	CERTIFICATE_FROZEN      = "CERTIFICATE_FROZEN"
+	CERTIFICATE_NOT_FUNDED  = "CERTIFICATE_NOT_FUNDED"
+	MODE_ACCOUNTING_ONLY    = "MODE_ACCOUNTING_ONLY"
+	NO_PARAMETERS           = "NO_PARAMETERS"
+	PROGRAMME_NOT_CERTIFIED = "PROGRAMME_NOT_CERTIFIED"
+	PROGRAMME_NOT_LISTED    = "PROGRAMME_NOT_LISTED"
+	PROGRAMME_STATUS        = "PROGRAMME_STATUS"
+	PRICE_ABOVE_CAP         = "PRICE_ABOVE_CAP"
+	PRICE_FROZEN            = "PRICE_FROZEN"
+	ENROLMENT_CLOSED        = "ENROLMENT_CLOSED"
+	GROUP_FULL              = "GROUP_FULL"
+	AGE_NOT_IN_GROUP        = "AGE_NOT_IN_GROUP"
+	DUPLICATE_MODULE        = "DUPLICATE_MODULE"
+	BALANCE_INSUFFICIENT    = "BALANCE_INSUFFICIENT"
+	BALANCE_CHANGED         = "BALANCE_CHANGED"
+	DIRECTION_LIMIT         = "DIRECTION_LIMIT"
+	MUNICIPAL_PLACES_FULL   = "MUNICIPAL_PLACES_FULL"
+	CONTRACT_CLOSED         = "CONTRACT_CLOSED"
+	DATE_OUT_OF_PERIOD      = "DATE_OUT_OF_PERIOD"
+	MONTH_CLOSED            = "MONTH_CLOSED"
+	INVOICE_STATUS          = "INVOICE_STATUS"
+	INVOICE_ABOVE_LIMIT     = "INVOICE_ABOVE_LIMIT"
+	CONSENT_REQUIRED        = "CONSENT_REQUIRED"
+	REQUEST_EXISTS          = "REQUEST_EXISTS"
+)
+
+// Error is the one error type of the domain: a stable code and a message in
+// Russian that a user can act on.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the code and a formatted Russian message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the Russian message of err for a user.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Внутренняя ошибка программы: " + err.Error()
+}
