@@ -1,0 +1,67 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+)
+
+const windowTitle = "Кружок — ПФДО Ставропольского края"
+
+// Tab titles, one set per role (DESIGN.md: a node's scope decides what it sees).
+var (
+	regionTabs       = []string{"Муниципалитеты", "Экспертиза программ", "Исполнители", "Периоды", "Мониторинг"}
+	municipalityTabs = []string{"Параметры", "Сертификаты", "Очередь", "Муниципальный реестр", "Счета", "Мониторинг"}
+	providerTabs     = []string{"Программы", "Группы", "Дети", "Зачисление", "Журнал", "Счета"}
+)
+
+// newMainWindow builds the main window of a node on st: the top bar and the
+// tabs of the node's role. dataPath is the database file shown in the bar
+// ("" hides it). The window is not shown.
+func newMainWindow(a fyne.App, st app.Store, dataPath string) fyne.Window {
+	w := a.NewWindow(windowTitle)
+	w.SetIcon(icon)
+	w.Resize(fyne.NewSize(1200, 760))
+	w.SetContent(container.NewBorder(newTopBar(st, dataPath).content, nil, nil, nil, newRoleTabs(st)))
+	return w
+}
+
+// newRoleTabs returns the tabs of the scope's role. A scope the UI does not
+// know gets a single tab that says so rather than a guessed role.
+func newRoleTabs(st app.Store) *container.AppTabs {
+	r, _, ok := parseScope(st.Scope())
+	if !ok {
+		return container.NewAppTabs(container.NewTabItem("Ошибка",
+			widget.NewLabel("Неизвестная область узла «"+st.Scope()+"»: проверьте базу данных.")))
+	}
+	var titles []string
+	screens := map[string]fyne.CanvasObject{}
+	switch r {
+	case roleRegion:
+		titles = regionTabs
+		screens["Муниципалитеты"] = newMunicipalitiesScreen(st).content
+	case roleMunicipality:
+		titles = municipalityTabs
+	case roleProvider:
+		titles = providerTabs
+	}
+	tabs := container.NewAppTabs()
+	for _, t := range titles {
+		c, ok := screens[t]
+		if !ok {
+			c = newPlaceholder()
+		}
+		tabs.Append(container.NewTabItem(t, c))
+	}
+	tabs.SetTabLocation(container.TabLocationTop)
+	return tabs
+}
+
+// newPlaceholder stands in for a screen that a later version brings.
+func newPlaceholder() fyne.CanvasObject {
+	return container.NewCenter(widget.NewLabel("Раздел появится в следующей версии"))
+}
