@@ -44,6 +44,8 @@ const (
 	INVOICE_ABOVE_LIMIT     = "INVOICE_ABOVE_LIMIT"
 	CONSENT_REQUIRED        = "CONSENT_REQUIRED"
 	REQUEST_EXISTS          = "REQUEST_EXISTS"
+	PARENT_NOT_CONFIRMED    = "PARENT_NOT_CONFIRMED"
+	NOT_ENROLLED            = "NOT_ENROLLED"
 )
 
 // Error is the one error type of the domain: a stable code and a message in
@@ -51,9 +53,17 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Detail carries the machine-readable figures behind a decision, such as
+	// "available=1234.00 cert=725275" for BALANCE_CHANGED.
+	Detail string
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Detail != "" {
+		return e.Code + " " + e.Detail + ": " + e.Message
+	}
+	return e.Code + ": " + e.Message
+}
 
 // Errorf returns an *Error with the code and a formatted Russian message.
 func Errorf(code, format string, args ...any) *Error {

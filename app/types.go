@@ -116,6 +116,7 @@ type Region struct {
 	Current     string // ID of the current period
 	Next        string // ID of the next period
 	PriceCapPct int64  // regional cap: P ≤ NS × cap / 100
+	LastClosed  Month  // the last month closed by CloseMonth (0 = none)
 }
 
 func (r Region) Kind() Kind       { return KindRegion }
@@ -175,7 +176,8 @@ type Quota struct {
 	Active       int64 // active financing certificates
 	SumNominals  int64 // their nominals
 	Arrivals     uint64
-	Waiting      int64 // requests in the queue
+	Waiting      int64            // requests in the queue
+	Directions   map[string]int64 // funded contracts in force by direction
 }
 
 func (q Quota) Kind() Kind       { return KindQuota }

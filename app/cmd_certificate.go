@@ -1,0 +1,428 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+)
+
+func init() {
+	register(func() Command { return &RegisterChild{} })
+	register(func() Command { return &UpdateChild{} })
+	register(func() Command { return &IssueCertificate{} })
+	register(func() Command { return &RequestFinancing{} })
+	register(func() Command { return &TransferCertificate{} })
+	register(func() Command { return &FreezeCertificate{} })
+	register(func() Command { return &ReturnToAccounting{} })
+	register(func() Command { return &DowngradeUnused{} })
+}
+
+// RegisterChild registers a child with the guardian's consent. The child must
+// be 5–18 today and live in the krai. Errors: AGE_OUT_OF_RANGE, NOT_RESIDENT,
+// CONSENT_REQUIRED, EINVALID, ECONFLICT.
+type RegisterChild struct{ Child Child }
+
+func (c *RegisterChild) Op() string { return "register_child" }
+
+func (c *RegisterChild) Apply(tx Tx, m Meta) error {
+	ch := c.Child
+	if err := checkID("ребёнка", ch.ID); err != nil {
+		return err
+	}
+	if err := checkChild(tx, ch); err != nil {
+		return err
+	}
+	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+		return err
+	}
+	if ok, err := exists[Child](tx, ch.ID); err != nil {
+		return err
+	} else if ok {
+		return Errorf(ECONFLICT, "Ребёнок уже зарегистрирован")
+	}
+	ch.Registered = m.Node
+	return tx.Put(ch)
+}
+
+// UpdateChild corrects a child's profile; the registering node stays recorded.
+type UpdateChild struct{ Child Child }
+
+func (c *UpdateChild) Op() string { return "update_child" }
+
+func (c *UpdateChild) Apply(tx Tx, m Meta) error {
+	old, err := Get[Child](tx, c.Child.ID)
+	if err != nil {
+		return err
+	}
+	if err := checkChild(tx, c.Child); err != nil {
+		return err
+	}
+	if cert, err := certificateOfChild(tx, old.ID); err == nil && cert.Municipality != c.Child.Municipality {
+		return Errorf(CERTIFICATE_PERSONAL, "У ребёнка есть сертификат муниципалитета %s: переезд оформляется через МОЦ", cert.Municipality)
+	}
+	ch := c.Child
+	ch.Registered = old.Registered
+	return tx.Put(ch)
+}
+
+func checkChild(tx Tx, ch Child) error {
+	for _, f := range []struct{ name, v string }{{"Фамилия", ch.LastName}, {"Имя", ch.FirstName}} {
+		if err := checkText(f.name, f.v, 100, true); err != nil {
+			return err
+		}
+	}
+	if err := checkText("Отчество", ch.MiddleName, 100, false); err != nil {
+		return err
+	}
+	if _, err := checkMunicipality(tx, ch.Municipality); err != nil {
+		return err
+	}
+	if ch.BirthDate.IsZero() {
+		return Errorf(EINVALID, "Не указана дата рождения")
+	}
+	if strings.TrimSpace(ch.GuardianName) == "" || ch.ConsentDate.IsZero() || strings.TrimSpace(ch.ConsentBy) == "" {
+		return Errorf(CONSENT_REQUIRED, "Нужно согласие родителя (законного представителя) на обработку персональных данных: ФИО представителя, дата согласия и кто его принял")
+	}
+	if err := checkText("ФИО представителя", ch.GuardianName, 200, true); err != nil {
+		return err
+	}
+	if err := checkText("Кто принял согласие", ch.ConsentBy, 200, true); err != nil {
+		return err
+	}
+	if p := strings.Trim(ch.GuardianPhone, "+ ()-"); ch.GuardianPhone != "" && (!digits(strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(p)) || len(p) > 20) {
+		return Errorf(EINVALID, "Неверный телефон «%s»", ch.GuardianPhone)
+	}
+	if ch.SNILS != "" && !validSNILS(ch.SNILS) {
+		return Errorf(EINVALID, "Неверный СНИЛС «%s»", ch.SNILS)
+	}
+	return nil
+}
+
+// validSNILS checks the format 123-456-789 01 and the control number.
+func validSNILS(s string) bool {
+	d := strings.NewReplacer("-", "", " ", "").Replace(s)
+	if len(d) != 11 || !digits(d) {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 9; i++ {
+		sum += int(d[i]-'0') * (9 - i)
+	}
+	ctl := sum % 101
+	if ctl == 100 {
+		ctl = 0
+	}
+	return fmt.Sprintf("%02d", ctl) == d[9:]
+}
+
+func certificateOfChild(tx Reader, child string) (Certificate, error) {
+	cs, err := List[Certificate](tx, IdxChild, child, 1)
+	if err != nil {
+		return Certificate{}, err
+	}
+	if len(cs) == 0 {
+		return Certificate{}, Errorf(ENOTFOUND, "У ребёнка нет сертификата")
+	}
+	return cs[0], nil
+}
+
+// IssueCertificate issues a child's one certificate of accounting (nominal 0).
+// The authority numbers it 26-MM-NNNNNN. Errors: CERTIFICATE_EXISTS,
+// AGE_OUT_OF_RANGE, ENOTFOUND.
+type IssueCertificate struct {
+	ID    string
+	Child string
+}
+
+func (c *IssueCertificate) Op() string { return "issue_certificate" }
+
+func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
+	if err := checkID("сертификата", c.ID); err != nil {
+		return err
+	}
+	ch, err := Get[Child](tx, c.Child)
+	if err != nil {
+		return err
+	}
+	if _, err := certificateOfChild(tx, ch.ID); err == nil {
+		return Errorf(CERTIFICATE_EXISTS, "У ребёнка %s уже есть сертификат: сертификат выдаётся один на ребёнка", ch.FullName())
+	} else if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+		return err
+	}
+	cert := Certificate{ID: c.ID, Child: ch.ID, Municipality: ch.Municipality,
+		Type: CertAccounting, Status: CertActive, Issued: m.Today}
+	if m.Authority {
+		n, err := tx.NextSerial("certificate/" + ch.Municipality)
+		if err != nil {
+			return err
+		}
+		cert.Number = fmt.Sprintf("26-%s-%06d", ch.Municipality, n)
+	}
+	return tx.Put(cert)
+}
+
+// RequestFinancing asks to turn a certificate of accounting into a financing
+// one for the current period. It is served at once when the municipality is in
+// financing mode, has a vacancy and nobody waits ahead; otherwise it joins the
+// first-come queue. Errors: MODE_ACCOUNTING_ONLY, NO_PARAMETERS, REQUEST_EXISTS,
+// CERTIFICATE_FROZEN, AGE_OUT_OF_RANGE, ECONFLICT (already financing).
+type RequestFinancing struct {
+	ID          string
+	Certificate string
+}
+
+func (c *RequestFinancing) Op() string { return "request_financing" }
+
+func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
+	if err := checkID("заявки", c.ID); err != nil {
+		return err
+	}
+	cert, err := Get[Certificate](tx, c.Certificate)
+	if err != nil {
+		return err
+	}
+	if cert.Status == CertFrozen {
+		return Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", cert.Number)
+	}
+	if cert.Type == CertFinancing {
+		return Errorf(ECONFLICT, "Сертификат %s уже является сертификатом финансирования", cert.Number)
+	}
+	ch, err := Get[Child](tx, cert.Child)
+	if err != nil {
+		return err
+	}
+	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+		return err
+	}
+	r, err := region(tx)
+	if err != nil {
+		return err
+	}
+	params, err := paramsOf(tx, cert.Municipality, r.Current)
+	if err != nil {
+		return err
+	}
+	if params.Mode != ModeFinancing {
+		return Errorf(MODE_ACCOUNTING_ONLY, "Муниципалитет %s работает только в режиме персонифицированного учёта: сертификаты финансирования не выдаются", cert.Municipality)
+	}
+	waiting, err := List[Request](tx, IdxCertificate, cert.ID, 0)
+	if err != nil {
+		return err
+	}
+	for _, w := range waiting {
+		if w.Status == ReqWaiting {
+			return Errorf(REQUEST_EXISTS, "Заявка по сертификату %s уже стоит в очереди", cert.Number)
+		}
+	}
+	if ok, err := exists[Request](tx, c.ID); err != nil {
+		return err
+	} else if ok {
+		return Errorf(ECONFLICT, "Заявка уже подана")
+	}
+	q, err := quotaOf(tx, cert.Municipality, r.Current)
+	if err != nil {
+		return err
+	}
+	q.Arrivals++
+	q.Waiting++
+	if err := tx.Put(q); err != nil {
+		return err
+	}
+	req := Request{ID: c.ID, Certificate: cert.ID, Municipality: cert.Municipality, Period: r.Current,
+		Arrival: q.Arrivals, Date: m.Today, Status: ReqWaiting}
+	if err := tx.Put(req); err != nil {
+		return err
+	}
+	return serveQueue(tx, m, cert.Municipality, r.Current)
+}
+
+// vacancy reports whether one more financing certificate fits the quota and the sum limit.
+func vacancy(p Params, q Quota) bool {
+	return p.Mode == ModeFinancing && q.Active < p.Quota &&
+		(p.SumLimit == 0 || q.SumNominals+p.Nominal <= p.SumLimit)
+}
+
+// serveQueue grants financing to the head of the municipality's queue while
+// there is a vacancy: strictly in order of arrival, no selection.
+func serveQueue(tx Tx, m Meta, mun, period string) error {
+	p, err := Get[Params](tx, mun+"/"+period)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	q, err := quotaOf(tx, mun, period)
+	if err != nil {
+		return err
+	}
+	for q.Waiting > 0 && vacancy(p, q) {
+		head, err := List[Request](tx, IdxQueue, mun+"|"+period+"|", 1)
+		if err != nil {
+			return err
+		}
+		if len(head) == 0 {
+			return Errorf(EINTERNAL, "очередь %s/%s пуста при счётчике %d", mun, period, q.Waiting)
+		}
+		req := head[0]
+		cert, err := Get[Certificate](tx, req.Certificate)
+		if err != nil {
+			return err
+		}
+		req.Status, req.Served = ReqServed, m.Today
+		q.Waiting--
+		if cert.Type == CertAccounting && cert.Status == CertActive {
+			cert.Type, cert.Period = CertFinancing, period
+			cert.FinancingSince, cert.FinancingUntil = m.Today, m.Today.AddDays(p.DaysToRequest)
+			cert.Requests = 0
+			l := cert.Ledger(period)
+			*l = Ledger{Period: period, Nominal: p.Nominal, Balance: p.Nominal}
+			q.Active++
+			q.SumNominals += p.Nominal
+			if err := tx.Put(cert); err != nil {
+				return err
+			}
+		} else {
+			req.Status = ReqCancelled
+		}
+		if err := tx.Put(req); err != nil {
+			return err
+		}
+	}
+	return tx.Put(q)
+}
+
+// TransferCertificate is what a user tries when handing a certificate to
+// another child. It always fails: a certificate is personal.
+type TransferCertificate struct {
+	Certificate string
+	ToChild     string
+}
+
+func (c *TransferCertificate) Op() string { return "transfer_certificate" }
+
+func (c *TransferCertificate) Apply(tx Tx, m Meta) error {
+	return Errorf(CERTIFICATE_PERSONAL, "Сертификат персонален: его нельзя передать другому ребёнку")
+}
+
+// checkUntouched requires balance == nominal and no contract in force, the
+// condition of RULES.md §3 for type change, freeze and nominal decrease.
+func checkUntouched(tx Reader, cert Certificate) error {
+	for _, l := range cert.Ledgers {
+		if l.Balance != l.Nominal {
+			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s есть зарезервированные или списанные средства", cert.Number)
+		}
+	}
+	cs, err := List[Contract](tx, IdxCertificate, cert.ID, 0)
+	if err != nil {
+		return err
+	}
+	for _, k := range cs {
+		if k.InForce() {
+			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s действует договор", cert.Number)
+		}
+	}
+	return nil
+}
+
+// FreezeCertificate freezes or unfreezes a certificate. Errors: CERTIFICATE_IN_USE.
+type FreezeCertificate struct {
+	Certificate string
+	Frozen      bool
+}
+
+func (c *FreezeCertificate) Op() string { return "freeze_certificate" }
+
+func (c *FreezeCertificate) Apply(tx Tx, m Meta) error {
+	cert, err := Get[Certificate](tx, c.Certificate)
+	if err != nil {
+		return err
+	}
+	if c.Frozen {
+		if err := checkUntouched(tx, cert); err != nil {
+			return err
+		}
+		cert.Status = CertFrozen
+	} else {
+		cert.Status = CertActive
+	}
+	return tx.Put(cert)
+}
+
+// ReturnToAccounting turns a financing certificate back into one of
+// accounting; its place goes to the head of the queue. Errors: CERTIFICATE_IN_USE.
+type ReturnToAccounting struct{ Certificate string }
+
+func (c *ReturnToAccounting) Op() string { return "return_to_accounting" }
+
+func (c *ReturnToAccounting) Apply(tx Tx, m Meta) error {
+	cert, err := Get[Certificate](tx, c.Certificate)
+	if err != nil {
+		return err
+	}
+	if cert.Type != CertFinancing {
+		return Errorf(ECONFLICT, "Сертификат %s уже сертификат учёта", cert.Number)
+	}
+	if err := checkUntouched(tx, cert); err != nil {
+		return err
+	}
+	return downgrade(tx, m, cert)
+}
+
+func downgrade(tx Tx, m Meta, cert Certificate) error {
+	period := cert.Period
+	l := cert.Ledger(period)
+	q, err := quotaOf(tx, cert.Municipality, period)
+	if err != nil {
+		return err
+	}
+	q.Active--
+	q.SumNominals -= l.Nominal
+	if err := tx.Put(q); err != nil {
+		return err
+	}
+	*l = Ledger{Period: period}
+	cert.Type, cert.FinancingSince, cert.FinancingUntil, cert.Period = CertAccounting, 0, 0, ""
+	if err := tx.Put(cert); err != nil {
+		return err
+	}
+	return serveQueue(tx, m, cert.Municipality, period)
+}
+
+// DowngradeUnused is the daily job: a financing certificate with no contract
+// request within N days of getting that status goes back to accounting, and
+// its place goes to the head of the queue.
+type DowngradeUnused struct{ Date Date }
+
+func (c *DowngradeUnused) Op() string { return "downgrade_unused" }
+
+func (c *DowngradeUnused) Apply(tx Tx, m Meta) error {
+	if c.Date.IsZero() {
+		return Errorf(EINVALID, "Не указана дата")
+	}
+	var due []string
+	err := tx.Scan(KindCertificate, "", "", func(id string) bool {
+		due = append(due, id)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range due {
+		cert, err := Get[Certificate](tx, id)
+		if err != nil {
+			return err
+		}
+		if cert.Type != CertFinancing || cert.Requests > 0 || cert.FinancingUntil >= c.Date {
+			continue
+		}
+		if l := cert.LedgerOf(cert.Period); l.Balance != l.Nominal {
+			continue
+		}
+		if err := downgrade(tx, m, cert); err != nil {
+			return err
+		}
+	}
+	return nil
+}
