@@ -270,7 +270,8 @@ func serveQueue(tx Tx, m Meta, mun, period string) error {
 		if err != nil {
 			return err
 		}
-		req.Status, req.Served = ReqServed, m.Today
+		q.Turns++
+		req.Status, req.Served, req.Turn = ReqServed, m.Today, q.Turns
 		q.Waiting--
 		if cert.Type == CertAccounting && cert.Status == CertActive {
 			cert.Type, cert.Period = CertFinancing, period

@@ -96,8 +96,8 @@ func (c *SaveModule) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == ProgArchived {
-		return Errorf(PROGRAMME_STATUS, "Программа «%s» в архиве", p.Title)
+	if p.Status != ProgDraft && p.Status != ProgDenied {
+		return Errorf(PROGRAMME_STATUS, "Модули программы в статусе «%s» менять нельзя: изменения проходят новую экспертизу", progStatusRu[p.Status])
 	}
 	if c.Hours <= 0 || c.Hours > 5000 || c.Months <= 0 || c.Months > 12 {
 		return Errorf(EINVALID, "Часы (1–5000) и месяцы (1–12) модуля заданы неверно")

@@ -173,9 +173,10 @@ func (p Params) Indexes() []Index { return nil }
 type Quota struct {
 	Municipality string
 	Period       string
-	Active       int64 // active financing certificates
-	SumNominals  int64 // their nominals
-	Arrivals     uint64
+	Active       int64            // active financing certificates
+	SumNominals  int64            // their nominals
+	Arrivals     uint64           // requests that ever arrived
+	Turns        uint64           // requests that were ever served
 	Waiting      int64            // requests in the queue
 	Directions   map[string]int64 // funded contracts in force by direction
 }
@@ -427,6 +428,7 @@ type Request struct {
 	Date         Date
 	Status       string
 	Served       Date
+	Turn         uint64 // order of serving: equals the order of arrival
 }
 
 func (r Request) Kind() Kind       { return KindRequest }
