@@ -1,0 +1,172 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"kruzhok/app"
+)
+
+// BatchError says which command of an ExecBatch failed. It unwraps to the
+// command's error, so errors.As still finds the *app.Error and its code.
+type BatchError struct {
+	Index int    // position of the failed command in the batch
+	Op    string // its op type
+	Err   error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("команда №%d (%s): %v", e.Index+1, e.Op, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+// Exec applies cmd and appends it to the outbox as an op, in one transaction.
+// On error nothing changes and the error is the command's (with its code); a
+// panic inside the command is turned into an EINTERNAL error.
+func (db *DB) Exec(cmd app.Command) (app.Op, error) {
+	var op app.Op
+	err := db.bolt.Update(func(tx *bbolt.Tx) (err error) {
+		op, err = db.exec(tx, cmd)
+		return err
+	})
+	if err != nil {
+		return app.Op{}, err
+	}
+	return op, nil
+}
+
+// ExecBatch applies every command in one transaction, each recorded as its own
+// op in order. If any command fails nothing at all changes, and the error is a
+// *BatchError naming the command.
+func (db *DB) ExecBatch(cmds []app.Command) ([]app.Op, error) {
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	ops := make([]app.Op, 0, len(cmds))
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		for i, cmd := range cmds {
+			op, err := db.exec(tx, cmd)
+			if err != nil {
+				name := "<nil>"
+				if cmd != nil {
+					name = cmd.Op()
+				}
+				return &BatchError{Index: i, Op: name, Err: err}
+			}
+			ops = append(ops, op)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ops, nil
+}
+
+// exec applies one command inside tx and appends its op.
+func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
+	if cmd == nil {
+		return app.Op{}, app.Errorf(app.EINVALID, "Пустая команда")
+	}
+	meta := tx.Bucket(bucketMeta)
+	_, authority := readScope(meta)
+	now := db.now()
+	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority}
+	if err := applySafe(cmd, txView{tx}, m); err != nil {
+		return app.Op{}, err
+	}
+	payload, err := EncodeCommand(cmd)
+	if err != nil {
+		return app.Op{}, err
+	}
+	outbox := tx.Bucket(bucketOutbox)
+	seq, err := outbox.NextSequence()
+	if err != nil {
+		return app.Op{}, fmt.Errorf("store: outbox sequence: %w", err)
+	}
+	stamp, err := nextHLC(meta, now.UnixMilli())
+	if err != nil {
+		return app.Op{}, err
+	}
+	op = app.Op{Node: db.node, Seq: seq, HLC: stamp, Type: cmd.Op(), Payload: payload}
+	data, err := encodeOp(op)
+	if err != nil {
+		return app.Op{}, err
+	}
+	if err := outbox.Put(seqKey(seq), data); err != nil {
+		return app.Op{}, fmt.Errorf("store: outbox put %d: %w", seq, err)
+	}
+	return op, nil
+}
+
+// applySafe runs cmd.Apply, turning a panic into an error: one bad command
+// must not take a server down, and the transaction is rolled back anyway.
+func applySafe(cmd app.Command, tx app.Tx, m app.Meta) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = app.Errorf(app.EINTERNAL, "Сбой команды %s: %v", cmd.Op(), r)
+		}
+	}()
+	return cmd.Apply(tx, m)
+}
+
+// nextHLC gives the next hybrid logical clock stamp, (unix millis << 16) |
+// counter, and keeps it in meta: it never goes back, whatever the wall clock does.
+func nextHLC(meta *bbolt.Bucket, wallMillis int64) (uint64, error) {
+	var last uint64
+	if v := meta.Get(metaHLC); len(v) == 8 {
+		last = binary.BigEndian.Uint64(v)
+	}
+	next := last + 1
+	if wallMillis > 0 {
+		if w := uint64(wallMillis) << 16; w > next {
+			next = w
+		}
+	}
+	if err := meta.Put(metaHLC, u64(next)); err != nil {
+		return 0, fmt.Errorf("store: hlc: %w", err)
+	}
+	return next, nil
+}
+
+// View runs fn against a consistent read-only snapshot.
+func (db *DB) View(fn func(r app.Reader) error) error {
+	return db.bolt.View(func(tx *bbolt.Tx) error { return fn(txView{tx}) })
+}
+
+// Outbox returns up to limit ops (all if limit <= 0) with seq >= fromSeq, in
+// seq order.
+func (db *DB) Outbox(fromSeq uint64, limit int) ([]app.Op, error) {
+	var ops []app.Op
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.Seek(seqKey(fromSeq)); k != nil; k, v = c.Next() {
+			if limit > 0 && len(ops) >= limit {
+				break
+			}
+			op, err := decodeOp(v)
+			if err != nil {
+				return fmt.Errorf("store: outbox %x: %w", k, err)
+			}
+			ops = append(ops, op)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ops, nil
+}
+
+// OutboxLen is the number of ops in the outbox.
+func (db *DB) OutboxLen() (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		n = tx.Bucket(bucketOutbox).Stats().KeyN
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,10 @@
+package store
+
+// Internals the external tests reach: the decoders for the fuzz target and the
+// schema version for the upgrade tests.
+var (
+	DecodeOp       = decodeOp
+	EncodeOp       = encodeOp
+	DecodeRecord   = decodeRecord
+	CurrentVersion = currentVersion
+)
