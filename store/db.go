@@ -53,8 +53,9 @@ type DB struct {
 // Open opens the database at path, creating the file (and its directory) and
 // the current layout if it does not exist, and migrates an older layout. A
 // new database gets a fresh node id, scope "region" and authority. Open fails
-// with ErrLocked after opt.Timeout if another process holds the file, and with
-// ErrTooNew if the file's schema is newer than this binary's.
+// with ErrLocked after opt.Timeout if another process holds the file, with
+// ErrTooNew if the file's schema is newer than this binary's, and with
+// ErrNotKruzhok for a file that is not a Kruzhok database.
 func Open(path string, opt Options) (*DB, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Second
@@ -72,6 +73,8 @@ func Open(path string, opt Options) (*DB, error) {
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w: %w", path, ErrLocked, err)
+	} else if errors.Is(err, bolterrors.ErrInvalid) {
+		return nil, fmt.Errorf("open store %s: %w: %w", path, ErrNotKruzhok, err)
 	} else if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -86,23 +89,24 @@ func Open(path string, opt Options) (*DB, error) {
 // init brings the file to the current layout and loads the meta values.
 func (db *DB) init() error {
 	fresh := false
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	// Look before writing: a file that is not ours, or is too new, stays untouched.
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketMeta) != nil {
 			return nil
 		}
-		if err := tx.ForEach(func([]byte, *bbolt.Bucket) error { return ErrNotKruzhok }); err != nil {
-			return err
-		}
 		fresh = true
-		return createLayout(tx)
+		return tx.ForEach(func([]byte, *bbolt.Bucket) error { return ErrNotKruzhok })
 	})
 	if err != nil {
 		return err
 	}
-	if !fresh {
-		if err := migrate(db.bolt); err != nil {
+	if fresh {
+		if err := db.bolt.Update(createLayout); err != nil {
 			return err
 		}
+	}
+	if err := migrate(db.bolt); err != nil {
+		return err
 	}
 	return db.bolt.Update(func(tx *bbolt.Tx) error {
 		// Kinds added to app later need no migration, only their bucket.

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,6 +121,7 @@ func TestOpenTooNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	before, _ := os.ReadFile(path)
 	db, err = store.Open(path, store.Options{NoSync: true})
 	if err == nil {
 		db.Close()
@@ -126,6 +129,9 @@ func TestOpenTooNew(t *testing.T) {
 	}
 	if !errors.Is(err, store.ErrTooNew) {
 		t.Errorf("err = %v, want ErrTooNew", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("a refused Open wrote to the newer database")
 	}
 	boltCheck(t, path)
 }
@@ -148,6 +154,21 @@ func TestOpenForeignFile(t *testing.T) {
 	if err == nil {
 		db.Close()
 		t.Fatal("Open of a foreign bbolt file succeeded")
+	}
+	if !errors.Is(err, store.ErrNotKruzhok) {
+		t.Errorf("err = %v, want ErrNotKruzhok", err)
+	}
+}
+
+func TestOpenNotADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("это не база данных, а заметки"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a text file succeeded")
 	}
 	if !errors.Is(err, store.ErrNotKruzhok) {
 		t.Errorf("err = %v, want ErrNotKruzhok", err)
