@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 
 	"kruzhok/app"
 )
@@ -69,11 +70,29 @@ type storedOp struct {
 	Payload json.RawMessage
 }
 
+// encodeOp writes what encode(storedOp) would, by hand: ops are the hot
+// path of every write, and the generic encoder would compact the payload a
+// second time.
 func encodeOp(op app.Op) ([]byte, error) {
 	if !json.Valid(op.Payload) {
 		return nil, fmt.Errorf("store: payload of op %s is not JSON", op.Type)
 	}
-	return encode(storedOp{op.Node, op.Seq, op.HLC, op.Type, op.Payload})
+	node, err := json.Marshal(op.Node)
+	if err != nil {
+		return nil, err
+	}
+	typ, err := json.Marshal(op.Type)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 64+len(node)+len(typ)+len(op.Payload))
+	b = append(b, codecVersion)
+	b = append(append(b, `{"Node":`...), node...)
+	b = strconv.AppendUint(append(b, `,"Seq":`...), op.Seq, 10)
+	b = strconv.AppendUint(append(b, `,"HLC":`...), op.HLC, 10)
+	b = append(append(b, `,"Type":`...), typ...)
+	b = append(append(b, `,"Payload":`...), op.Payload...)
+	return append(b, '}'), nil
 }
 
 func decodeOp(b []byte) (app.Op, error) {

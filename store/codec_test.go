@@ -23,6 +23,18 @@ func TestOpCodec(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, op) {
 		t.Errorf("DecodeOp = %+v, %v; want %+v", got, err, op)
 	}
+	// The hand-written envelope is what the generic codec would write.
+	var generic struct {
+		Node    string
+		Seq     uint64
+		HLC     uint64
+		Type    string
+		Payload json.RawMessage
+	}
+	if err := json.Unmarshal(b[1:], &generic); err != nil || generic.Seq != 3 || generic.HLC != 1<<40 ||
+		string(generic.Payload) != string(op.Payload) {
+		t.Errorf("envelope %s: %+v, %v", b[1:], generic, err)
+	}
 	b[0] = 2
 	if _, err := store.DecodeOp(b); err == nil {
 		t.Errorf("DecodeOp accepted codec version 2")

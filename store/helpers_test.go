@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
@@ -213,9 +212,7 @@ func (c boom) Apply(tx app.Tx, _ app.Meta) error {
 	if err := tx.Put(c.Child); err != nil {
 		return err
 	}
-	var m map[string]int
-	m["x"] = 1 // a nil map write: a real runtime panic
-	return nil
+	panic("сбой в команде")
 }
 
 // scanRename renames, from inside a Scan callback, every child the scan
@@ -242,10 +239,4 @@ func (c scanRename) Apply(tx app.Tx, _ app.Meta) error {
 		return err
 	}
 	return ferr
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }
