@@ -109,3 +109,40 @@ func TestUpgradeFromV1(t *testing.T) {
 	}
 	mustClean(t, db)
 }
+
+// A migration that fails leaves the database at its old version, untouched.
+func TestUpgradeFailureKeepsV1(t *testing.T) {
+	path := copyFile(t, filepath.Join("testdata", "v1.db"))
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("rec/certificate")).Put([]byte("cert-2"), []byte{1, '['})
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open migrated a database with an undecodable record")
+	}
+	t.Logf("Open: %v", err)
+	boltCheck(t, path)
+	bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		if v := binary.BigEndian.Uint64(tx.Bucket([]byte("meta")).Get([]byte("schema_version"))); v != 1 {
+			t.Errorf("schema_version after a failed migration = %d, want 1", v)
+		}
+		if tx.Bucket([]byte("idx/child/municipality")) != nil {
+			t.Errorf("a failed migration left index buckets behind")
+		}
+		return nil
+	})
+}
