@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,62 @@ func init() {
 	register(func() Command { return &FreezeCertificate{} })
 	register(func() Command { return &ReturnToAccounting{} })
 	register(func() Command { return &DowngradeUnused{} })
+	register(func() Command { return &ApplyChild{} })
+}
+
+// ApplyChild is a child's application to a provider with the certificate
+// number and the birth date as proof: the provider then sees the child and the
+// certificate (RULES.md §10). Errors: ENOTFOUND when number and birth date do
+// not match, SCOPE_FORBIDDEN for a node that is not the provider's.
+type ApplyChild struct {
+	Number    string
+	BirthDate Date
+	Provider  string
+}
+
+func (c *ApplyChild) Op() string { return "apply_child" }
+
+func (c *ApplyChild) Apply(tx Tx, m Meta) error {
+	if _, err := Get[Provider](tx, c.Provider); err != nil {
+		return err
+	}
+	if k, id, _ := ParseScope(m.Scope); k == "provider" && id != c.Provider {
+		return Errorf(SCOPE_FORBIDDEN, "Заявление можно подать только к своему исполнителю")
+	}
+	certs, err := List[Certificate](tx, IdxNumber, c.Number, 1)
+	if err != nil {
+		return err
+	}
+	if len(certs) == 0 || certs[0].Number != c.Number {
+		if !m.Authority {
+			return nil // the node cannot see the registry: the server checks
+		}
+		return Errorf(ENOTFOUND, "Сертификат %s с такой датой рождения не найден", c.Number)
+	}
+	cert := certs[0]
+	ch, err := Get[Child](tx, cert.Child)
+	if err != nil {
+		return err
+	}
+	if ch.BirthDate != c.BirthDate {
+		return Errorf(ENOTFOUND, "Сертификат %s с такой датой рождения не найден", c.Number)
+	}
+	return addProvider(tx, &ch, &cert, c.Provider)
+}
+
+// addProvider records that the child applied to the provider.
+func addProvider(tx Tx, ch *Child, cert *Certificate, provider string) error {
+	if !slices.Contains(ch.Providers, provider) {
+		ch.Providers = append(ch.Providers, provider)
+		if err := tx.Put(*ch); err != nil {
+			return err
+		}
+	}
+	if !slices.Contains(cert.Providers, provider) {
+		cert.Providers = append(cert.Providers, provider)
+		return tx.Put(*cert)
+	}
+	return nil
 }
 
 // RegisterChild registers a child with the guardian's consent. The child must
@@ -40,6 +97,10 @@ func (c *RegisterChild) Apply(tx Tx, m Meta) error {
 		return Errorf(ECONFLICT, "Ребёнок уже зарегистрирован")
 	}
 	ch.Registered = m.Node
+	ch.Providers = nil
+	if k, id, _ := ParseScope(m.Scope); k == "provider" {
+		ch.Providers = []string{id} // the child applied to the provider that registers it
+	}
 	return tx.Put(ch)
 }
 
@@ -60,7 +121,7 @@ func (c *UpdateChild) Apply(tx Tx, m Meta) error {
 		return Errorf(CERTIFICATE_PERSONAL, "У ребёнка есть сертификат муниципалитета %s: переезд оформляется через МОЦ", cert.Municipality)
 	}
 	ch := c.Child
-	ch.Registered = old.Registered
+	ch.Registered, ch.Providers = old.Registered, old.Providers
 	return tx.Put(ch)
 }
 
@@ -152,7 +213,7 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	cert := Certificate{ID: c.ID, Child: ch.ID, Municipality: ch.Municipality,
-		Type: CertAccounting, Status: CertActive, Issued: m.Today}
+		Type: CertAccounting, Status: CertActive, Issued: m.Today, Providers: ch.Providers}
 	if m.Authority {
 		n, err := tx.NextSerial("certificate/" + ch.Municipality)
 		if err != nil {
@@ -212,7 +273,7 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	for _, w := range waiting {
-		if w.Status == ReqWaiting {
+		if w.Status == ReqWaiting || w.Status == ReqPending {
 			return Errorf(REQUEST_EXISTS, "Заявка по сертификату %s уже стоит в очереди", cert.Number)
 		}
 	}
@@ -220,6 +281,12 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 		return err
 	} else if ok {
 		return Errorf(ECONFLICT, "Заявка уже подана")
+	}
+	if !m.Authority {
+		// Offline the node only records the request («ожидает РМЦ»): the
+		// server alone decides the quota, in order of arrival.
+		return tx.Put(Request{ID: c.ID, Certificate: cert.ID, Municipality: cert.Municipality,
+			Period: r.Current, Date: m.Today, Status: ReqPending})
 	}
 	q, err := quotaOf(tx, cert.Municipality, r.Current)
 	if err != nil {
@@ -399,6 +466,9 @@ type DowngradeUnused struct{ Date Date }
 func (c *DowngradeUnused) Op() string { return "downgrade_unused" }
 
 func (c *DowngradeUnused) Apply(tx Tx, m Meta) error {
+	if err := authorityOnly(m, "Возврат неиспользованных сертификатов"); err != nil {
+		return err
+	}
 	if c.Date.IsZero() {
 		return Errorf(EINVALID, "Не указана дата")
 	}

@@ -200,6 +200,9 @@ func (c *Enrol) Apply(tx Tx, m Meta) error {
 			return err
 		}
 	}
+	if err := addProvider(tx, &e.Child, &e.Cert, e.Provider.ID); err != nil {
+		return err
+	}
 	e.Group.Taken++
 	e.Module.Contracts++
 	if err := tx.Put(e.Group); err != nil {

@@ -30,6 +30,9 @@ func (c *CloseMonth) Op() string { return "close_month" }
 type invKey struct{ provider, mun string }
 
 func (c *CloseMonth) Apply(tx Tx, m Meta) error {
+	if err := authorityOnly(m, "Закрытие месяца"); err != nil {
+		return err
+	}
 	r, err := region(tx)
 	if err != nil {
 		return err

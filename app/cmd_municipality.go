@@ -60,6 +60,9 @@ func (c *SetParams) Apply(tx Tx, m Meta) error {
 	if err := tx.Put(p); err != nil {
 		return err
 	}
+	if !m.Authority {
+		return nil
+	}
 	return serveQueue(tx, m, p.Municipality, p.Period)
 }
 

@@ -9,6 +9,16 @@ type Meta struct {
 	Node      string // the node executing the command
 	Today     Date   // the executing node's calendar date
 	Authority bool   // this database decides scarce resources (server, standalone region)
+	Scope     string // the scope of the node that issued the command
+}
+
+// authorityOnly refuses a command that only the authority may run (the
+// server's jobs); a node records nothing for it.
+func authorityOnly(m Meta, what string) error {
+	if !m.Authority {
+		return Errorf(AUTHORITY_ONLY, "%s выполняет только РМЦ (сервер региона)", what)
+	}
+	return nil
 }
 
 // Command is a change request. Apply validates it against tx with the rules of

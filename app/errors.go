@@ -46,6 +46,8 @@ const (
 	REQUEST_EXISTS          = "REQUEST_EXISTS"
 	PARENT_NOT_CONFIRMED    = "PARENT_NOT_CONFIRMED"
 	NOT_ENROLLED            = "NOT_ENROLLED"
+	SCOPE_FORBIDDEN         = "SCOPE_FORBIDDEN"
+	AUTHORITY_ONLY          = "AUTHORITY_ONLY"
 )
 
 // Error is the one error type of the domain: a stable code and a message in

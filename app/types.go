@@ -325,7 +325,8 @@ type Child struct {
 	ConsentDate   Date
 	ConsentBy     string // who recorded the consent
 	SNILS         string
-	Registered    string // node that registered the child
+	Registered    string   // node that registered the child
+	Providers     []string // providers the child applied to: they see the child (RULES.md §10)
 }
 
 func (c Child) Kind() Kind       { return KindChild }
@@ -380,7 +381,8 @@ type Certificate struct {
 	FinancingUntil Date   // the last day to make a first contract request
 	Period         string // the period of its financing
 	Ledgers        []Ledger
-	Requests       int64 // contract requests ever made while financing
+	Requests       int64    // contract requests ever made while financing
+	Providers      []string // providers the child applied to: they see the certificate
 }
 
 func (c Certificate) Kind() Kind       { return KindCertificate }
@@ -412,6 +414,7 @@ func (c Certificate) LedgerOf(period string) Ledger {
 
 // Request statuses.
 const (
+	ReqPending   = "pending" // recorded by a node, not yet decided by the server
 	ReqWaiting   = "waiting"
 	ReqServed    = "served"
 	ReqCancelled = "cancelled"

@@ -72,9 +72,9 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 		return app.Op{}, app.Errorf(app.EINVALID, "Пустая команда")
 	}
 	meta := tx.Bucket(bucketMeta)
-	_, authority := readScope(meta)
+	scope, authority := readScope(meta)
 	now := db.now()
-	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority}
+	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority, Scope: scope}
 	if err := applySafe(cmd, txView{tx}, m); err != nil {
 		return app.Op{}, err
 	}
