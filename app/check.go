@@ -10,6 +10,27 @@ import "fmt"
 //   - per municipality and period: active financing certificates and their
 //     nominals match the quota counters and never exceed quota or sum limit;
 //   - the waiting queue matches its counter; group places match contracts.
+//
+// CheckNode verifies what a node's partial view can show: every ledger of
+// every certificate it holds balances with non-negative terms. The counters of
+// Check need the whole region and hold on the server.
+func CheckNode(r Reader) []string {
+	var out []string
+	certs, err := List[Certificate](r, "", "", 0)
+	if err != nil {
+		return []string{"certificates: " + err.Error()}
+	}
+	for _, c := range certs {
+		for _, l := range c.Ledgers {
+			if !l.Holds() {
+				out = append(out, fmt.Sprintf("сертификат %s период %s: баланс %d + резерв %d + оплачено %d ≠ номинал %d или член < 0",
+					c.Number, l.Period, l.Balance, l.Reserved, l.Paid, l.Nominal))
+			}
+		}
+	}
+	return out
+}
+
 func Check(r Reader) []string {
 	var out []string
 	bad := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }

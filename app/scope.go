@@ -67,6 +67,10 @@ func Audience(rec Record) []string {
 		return []string{ProviderScope(v.Provider)}
 	case Invoice:
 		return []string{MunicipalityScope(v.Municipality), ProviderScope(v.Provider)}
+	case Invite:
+		return []string{v.By}
+	case Node:
+		return []string{v.Scope}
 	}
 	return nil
 }
@@ -109,7 +113,8 @@ func owners(r Reader, cmd Command) ([]string, error) {
 	prov := func(id string) []string { return []string{ProviderScope(id)} }
 	mun := func(code string) []string { return []string{MunicipalityScope(code)} }
 	switch c := cmd.(type) {
-	case *RegisterChild, *IssueCertificate, *RequestFinancing, *TransferCertificate, *ApplyChild:
+	case *RegisterChild, *IssueCertificate, *RequestFinancing, *TransferCertificate, *ApplyChild,
+		*CreateInvite, *RevokeInvite: // the command itself checks the scope
 		return []string{AudienceAll}, nil // any node; the server decides what is scarce
 	case *UpdateChild:
 		ch, err := Get[Child](r, c.Child.ID)

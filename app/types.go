@@ -26,7 +26,7 @@ const (
 // Kinds lists every kind, in the order a reader of a dump expects.
 var Kinds = []Kind{KindRegion, KindMunicipality, KindDirection, KindParams, KindQuota,
 	KindProvider, KindProgramme, KindModule, KindListing, KindGroup, KindChild,
-	KindCertificate, KindRequest, KindContract, KindLesson, KindInvoice}
+	KindCertificate, KindRequest, KindContract, KindLesson, KindInvoice, KindInvite, KindNode}
 
 // Index is one secondary-index entry of a record: records are found by the
 // exact Key or a prefix of it, in Key order and then ID order.
