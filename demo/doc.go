@@ -1,0 +1,2 @@
+// Package demo builds a realistic demo region through app commands.
+package demo
