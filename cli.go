@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"kruzhok/app"
+)
+
+// version is the release; FyneApp.toml carries the same (a test keeps them in step).
+const version = "0.1.0"
+
+// Exit codes of every subcommand.
+const (
+	exitOK    = 0 // done
+	exitFail  = 1 // failed, or check found a breach
+	exitUsage = 2 // wrong command line
+)
+
+// planned are the subcommands of DESIGN.md that this version does not have yet.
+var planned = []string{"serve", "join", "invite", "sync", "digest", "import", "export", "backup", "restore", "bench"}
+
+// run dispatches a command line to its subcommand and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	name := "gui"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "gui":
+		return cmdGUI(args, stderr)
+	case "demo":
+		return cmdDemo(args, stdout, stderr)
+	case "check":
+		return cmdCheck(args, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "kruzhok %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return exitOK
+	case "help":
+		usage(stdout)
+		return exitUsage
+	}
+	if slices.Contains(planned, name) {
+		fmt.Fprintf(stderr, "kruzhok %s: в следующей версии\n\n", name)
+	} else {
+		fmt.Fprintf(stderr, "kruzhok: неизвестная команда «%s»\n\n", name)
+	}
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `Кружок — персонифицированное дополнительное образование детей (ПФДО).
+
+Использование:
+  kruzhok [gui] [--data ФАЙЛ]   окно программы
+  kruzhok demo [--data ФАЙЛ] [--children N] [--providers N] [--programmes N] [--seed S]
+                                заполнить новую базу данных демо-регионом
+  kruzhok check [--data ФАЙЛ]   проверить все инварианты базы данных
+  kruzhok version               версия программы
+  kruzhok help                  эта справка
+
+В следующей версии: %s.
+
+--data — файл базы данных; по умолчанию %s.
+Коды завершения: 0 — готово, 1 — ошибка или нарушение, 2 — неверная команда.
+`, strings.Join(planned, ", "), defaultDataHint())
+}
+
+// newFlags is the flag set of a subcommand with its --data flag.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("kruzhok "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "файл базы данных (по умолчанию "+defaultDataHint()+")")
+	return fs, data
+}
+
+// parse reads the subcommand's flags; false means a usage error, reported.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: лишние аргументы: %s\n", fs.Name(), strings.Join(fs.Args(), " "))
+		return false
+	}
+	return true
+}
+
+// dataPath is --data, or the default os.UserConfigDir()/kruzhok/kruzhok.db
+// with its directory made.
+func dataPath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("не найден каталог настроек пользователя, укажите --data: %w", err)
+	}
+	dir = filepath.Join(dir, "kruzhok")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("не удалось создать каталог %s: %w", dir, err)
+	}
+	return filepath.Join(dir, "kruzhok.db"), nil
+}
+
+func defaultDataHint() string {
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "kruzhok", "kruzhok.db")
+	}
+	return "каталог настроек пользователя/kruzhok/kruzhok.db"
+}
+
+// errText is what a user reads about err: the Russian message of a domain
+// error, the whole chain of any other.
+func errText(err error) string {
+	var e *app.Error
+	if errors.As(err, &e) {
+		return app.ErrorMessage(err)
+	}
+	return err.Error()
+}
+
+// fail reports err of subcommand name and returns exitFail.
+func fail(stderr io.Writer, name string, err error) int {
+	fmt.Fprintf(stderr, "kruzhok %s: %s\n", name, errText(err))
+	return exitFail
+}

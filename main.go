@@ -1,0 +1,8 @@
+// Command kruzhok is Kruzhok, personalised additional education for the
+// children of a region (ПФДО): the desktop app and the command-line roles of
+// DESIGN.md, one subcommand each (cli*.go).
+package main
+
+import "os"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
