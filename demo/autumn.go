@@ -58,7 +58,7 @@ func (b *builder) autumn() error {
 // going their way through the month, the notices of the termination month,
 // and a few families who decide to start late.
 func (b *builder) monthStart(m app.Month, i int, months []app.Month) error {
-	if _, err := b.exec([]app.Command{&app.CloseMonth{Month: m}}, false); err != nil {
+	if err := b.exec(&app.CloseMonth{Month: m}); err != nil {
 		return err
 	}
 	if err := b.planInvoices(m, i == len(months)-1); err != nil {
@@ -69,7 +69,7 @@ func (b *builder) monthStart(m app.Month, i int, months []app.Month) error {
 	}
 	// Late starters: a few children who study nowhere yet.
 	for _, ch := range b.kids {
-		if len(ch.contracts) == 0 && b.rng.IntN(100) < 4 {
+		if len(ch.contracts) == 0 && b.rng.IntN(100) < 7 {
 			b.wishLater(ch, m.First().AddDays(3+b.rng.IntN(18)))
 		}
 	}
@@ -87,7 +87,7 @@ func (b *builder) wishLater(ch *child, start app.Date) {
 // days go back to accounting and the queue moves up. Most children who get
 // financing from the queue enrol within days.
 func (b *builder) downgrade(d app.Date) error {
-	if _, err := b.exec([]app.Command{&app.DowngradeUnused{Date: d}}, false); err != nil {
+	if err := b.exec(&app.DowngradeUnused{Date: d}); err != nil {
 		return err
 	}
 	fresh, err := b.financedNow(b.kids)
@@ -122,7 +122,7 @@ func (b *builder) planTerminations(m app.Month) {
 		reason := pick(b.rng, terminationReasons)
 		switchToo := b.rng.IntN(2) == 0
 		b.events[notice] = append(b.events[notice], func() error {
-			if _, err := b.exec([]app.Command{&app.Terminate{Contract: k.id, Notice: notice, Reason: reason}}, false); err != nil {
+			if err := b.exec(&app.Terminate{Contract: k.id, Notice: notice, Reason: reason}); err != nil {
 				return err
 			}
 			k.terminated = true
@@ -176,8 +176,7 @@ func (b *builder) planInvoices(m app.Month, last bool) error {
 		if len(cmds) > 0 {
 			d := m.First().AddDays([]int{1, 3, 6}[i])
 			b.events[d] = append(b.events[d], func() error {
-				_, err := b.exec(cmds, false)
-				return err
+				return b.exec(cmds...)
 			})
 		}
 	}

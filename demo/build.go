@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -76,7 +75,8 @@ type (
 		name           string
 		ageMin, ageMax int
 		hours          int
-		min, max       int
+		minKids        int
+		maxKids        int
 		price, norm    int64
 	}
 	group struct {
@@ -124,7 +124,6 @@ type builder struct {
 	wants      map[app.Date][]want
 	journal    []app.Command // attendance not yet written
 	journalDay app.Date
-	refused    int // enrolments the store refused after planning
 }
 
 // Build fills st, an empty region database, with a demo region through app
@@ -204,50 +203,27 @@ func (b *builder) progress(stage string, done, total int) {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// exec writes cmds on the simulated day in transactions of at most
-// batchSize, after the journal written so far. Strict (lenient false), any
-// refusal is an error: the demo planned wrong. Lenient, a command the store
-// refuses with a domain code is dropped and the rest of its batch written,
-// and ok tells which commands took effect.
-func (b *builder) exec(cmds []app.Command, lenient bool) (ok []bool, err error) {
+// exec writes cmds on the simulated day, after the journal queued so far, in
+// transactions of at most batchSize. Every command was planned against the
+// rules, so a refusal is an error of the demo.
+func (b *builder) exec(cmds ...app.Command) error {
 	if err := b.flushJournal(); err != nil {
-		return nil, err
+		return err
 	}
-	return b.write(b.day, cmds, lenient)
+	return b.write(b.day, cmds)
 }
 
-func (b *builder) write(day app.Date, cmds []app.Command, lenient bool) ([]bool, error) {
+func (b *builder) write(day app.Date, cmds []app.Command) error {
 	if b.opt.Clock != nil {
 		b.opt.Clock.set(day)
 		defer b.opt.Clock.set(b.day)
 	}
-	ok := make([]bool, len(cmds))
 	for lo := 0; lo < len(cmds); lo += batchSize {
-		var idx []int // commands of this batch still to write
-		for i := lo; i < min(lo+batchSize, len(cmds)); i++ {
-			idx = append(idx, i)
-		}
-		for len(idx) > 0 {
-			batch := make([]app.Command, len(idx))
-			for j, i := range idx {
-				batch[j] = cmds[i]
-			}
-			_, err := b.st.ExecBatch(batch)
-			if err == nil {
-				for _, i := range idx {
-					ok[i] = true
-				}
-				break
-			}
-			var be *store.BatchError
-			if code := app.ErrorCode(err); !lenient || !errors.As(err, &be) || code == app.EINTERNAL || code == app.EINVALID {
-				return ok, fmt.Errorf("demo %s: %w", day, err)
-			}
-			b.refused++
-			idx = append(idx[:be.Index], idx[be.Index+1:]...)
+		if _, err := b.st.ExecBatch(cmds[lo:min(lo+batchSize, len(cmds))]); err != nil {
+			return fmt.Errorf("demo %s: %w", day, err)
 		}
 	}
-	return ok, nil
+	return nil
 }
 
 // mark queues attendance commands of day d; they are written in batches.
@@ -264,7 +240,7 @@ func (b *builder) flushJournal() error {
 	if len(b.journal) == 0 {
 		return nil
 	}
-	_, err := b.write(b.journalDay, b.journal, false)
+	err := b.write(b.journalDay, b.journal)
 	b.journal = b.journal[:0]
 	return err
 }
@@ -274,15 +250,11 @@ func (b *builder) flushJournal() error {
 func (b *builder) region() error {
 	b.progress("Справочники и параметры муниципалитетов", 0, 2)
 	b.at(b.augustDay(1))
-	if _, err := b.exec([]app.Command{assets.Seed(b.today)}, false); err != nil {
+	if err := b.exec(assets.Seed(b.today)); err != nil {
 		return err
 	}
-	var total int64
-	for _, m := range municipalities {
-		total += m.population
-	}
 	expected := func(code string) int64 { // demo children expected to live there
-		return int64(b.opt.Children) * munByCode(code).population / total
+		return int64(b.opt.Children) * munByCode(code).population / totalPopulation()
 	}
 	b.at(b.augustDay(3))
 	var cmds []app.Command
@@ -311,7 +283,7 @@ func (b *builder) region() error {
 		b.operators[m.code] = adult(b.rng).initials() + ", специалист МОЦ"
 		cmds = append(cmds, &app.SetParams{Params: p})
 	}
-	_, err := b.exec(cmds, false)
+	err := b.exec(cmds...)
 	b.progress("Справочники и параметры муниципалитетов", 2, 2)
 	return err
 }
@@ -346,7 +318,7 @@ func (b *builder) registerProviders() error {
 				INN: inn(b.rng, ip), Licence: lic},
 			&app.SetProviderStatus{Provider: p.id, Status: app.ProviderActive})
 	}
-	_, err = b.exec(cmds, false)
+	err = b.exec(cmds...)
 	b.progress("Исполнители", n, n)
 	return err
 }
@@ -367,11 +339,7 @@ func (b *builder) providerInfo(i int) providerInfo {
 
 // pickMun picks a municipality with probability proportional to its children.
 func (b *builder) pickMun() string {
-	var total int64
-	for _, m := range municipalities {
-		total += m.population
-	}
-	x := b.rng.Int64N(total)
+	x := b.rng.Int64N(totalPopulation())
 	for _, m := range municipalities {
 		if x < m.population {
 			return m.code

@@ -22,7 +22,7 @@ func (b *builder) children() error {
 		from, to := app.NewDate(oy-18, om, od), app.NewDate(ry-5, rm, rd)
 		birth := from.AddDays(b.rng.IntN(int(to-from) + 1))
 		kid, guardian := family(b.rng)
-		ch := &child{id: newID(), cert: newID(), mun: mun, birth: birth, attends: 0.7 + 0.27*b.rng.Float64()}
+		ch := &child{id: newID(), cert: newID(), mun: mun, birth: birth, attends: 0.72 + 0.26*b.rng.Float64()}
 		c := app.Child{ID: ch.id, LastName: kid.last, FirstName: kid.first, MiddleName: kid.middle,
 			BirthDate: birth, Municipality: mun, GuardianName: guardian.full(), GuardianPhone: phone(b.rng),
 			ConsentDate: reg, ConsentBy: b.operators[mun]}
@@ -63,7 +63,7 @@ func (b *builder) children() error {
 			for _, ch := range kids {
 				day = append(day, cmds[ch]...)
 			}
-			if _, err := b.exec(day, false); err != nil {
+			if err := b.exec(day...); err != nil {
 				return err
 			}
 			_, err := b.financedNow(kids)

@@ -90,16 +90,13 @@ func (b *builder) enrolRound(ws []want) error {
 	if err != nil {
 		return err
 	}
-	ok, err := b.exec(cmds, true)
-	if err != nil {
+	if err := b.exec(cmds...); err != nil {
 		return err
 	}
-	for i, k := range made {
-		if ok[i] {
-			b.contracts = append(b.contracts, k)
-			k.ch.contracts = append(k.ch.contracts, k)
-			k.g.contracts = append(k.g.contracts, k)
-		}
+	for _, k := range made {
+		b.contracts = append(b.contracts, k)
+		k.ch.contracts = append(k.ch.contracts, k)
+		k.g.contracts = append(k.g.contracts, k)
 	}
 	return nil
 }

@@ -59,8 +59,9 @@ const (
 // sumLimitMuns set a limit on the sum of nominals a little below quota × nominal.
 var sumLimitMuns = []string{"26", "33"}
 
-// directionLimitMuns cap simultaneous funded enrolments in one direction.
-var directionLimitMuns = map[string]string{"28": "sport", "32": "art"}
+// directionLimitMuns cap simultaneous funded enrolments in a popular
+// direction, low enough that some families meet DIRECTION_LIMIT.
+var directionLimitMuns = map[string]string{"28": "tech", "32": "sport"}
 
 func munByCode(code string) munInfo {
 	for _, m := range municipalities {
@@ -69,4 +70,13 @@ func munByCode(code string) munInfo {
 		}
 	}
 	panic("demo: unknown municipality " + code)
+}
+
+// totalPopulation is the children aged 5–18 of the whole krai.
+func totalPopulation() int64 {
+	var n int64
+	for _, m := range municipalities {
+		n += m.population
+	}
+	return n
 }

@@ -37,10 +37,10 @@ func (b *builder) programmes() error {
 			Description: p.course.desc})
 		for _, m := range p.modules {
 			saves = append(saves, &app.SaveModule{ID: m.id, Programme: p.id, Name: m.name, Hours: m.hours,
-				Months: 9, MinChildren: m.min, MaxChildren: m.max, Price: m.price, NormPrice: m.norm})
+				Months: 9, MinChildren: m.minKids, MaxChildren: m.maxKids, Price: m.price, NormPrice: m.norm})
 		}
 	}
-	if _, err := b.exec(saves, false); err != nil {
+	if err := b.exec(saves...); err != nil {
 		return err
 	}
 	b.progress(stage, 1, 5)
@@ -67,17 +67,17 @@ func (b *builder) programmes() error {
 		submits = append(submits, &app.SubmitProgramme{Programme: p.id})
 	}
 	b.at(b.augustDay(6))
-	if _, err := b.exec(submits, false); err != nil {
+	if err := b.exec(submits...); err != nil {
 		return err
 	}
 	b.at(b.augustDay(11))
-	if _, err := b.exec(outcomes, false); err != nil {
+	if err := b.exec(outcomes...); err != nil {
 		return err
 	}
 	b.progress(stage, 3, 5)
 
 	b.at(b.augustDay(12))
-	if _, err := b.exec(b.listings(), false); err != nil {
+	if err := b.exec(b.listings()...); err != nil {
 		return err
 	}
 	b.progress(stage, 4, 5)
@@ -98,7 +98,7 @@ func (b *builder) programmes() error {
 			}
 		}
 	}
-	_, err := b.exec(opens, false)
+	err := b.exec(opens...)
 	b.progress(stage, 5, 5)
 	return err
 }
@@ -142,7 +142,7 @@ func (b *builder) newProgramme(prov *provider, dir string) *programme {
 			maxKids += 5
 		}
 		p.modules = append(p.modules, &module{id: newID(), name: names[i], ageMin: ages[0], ageMax: ages[1],
-			hours: hours, min: 5 + b.rng.IntN(4), max: maxKids, price: price, norm: norm})
+			hours: hours, minKids: 5 + b.rng.IntN(4), maxKids: maxKids, price: price, norm: norm})
 	}
 	return p
 }
@@ -212,12 +212,12 @@ func (b *builder) newGroup(p *programme, m *module, k int) *group {
 	if m.ageMin <= 7 {
 		length = 60 // the youngest have shorter lessons
 	}
-	room := pick(b.rng, rooms)
+	room := pick(b.rng, rooms[p.dir])
 	g := &group{prog: p, Group: app.Group{ID: newID(), Module: m.id, Programme: p.id, Provider: p.prov.id,
 		Name:     fmt.Sprintf("Группа %d (%d–%d лет)", k+1, m.ageMin, m.ageMax),
 		Start:    b.period.Start,
 		End:      b.groupEnd(),
-		Capacity: int64(m.max), AgeMin: m.ageMin, AgeMax: m.ageMax,
+		Capacity: int64(m.maxKids), AgeMin: m.ageMin, AgeMax: m.ageMax,
 		EnrolFrom: b.augustDay(15), EnrolTo: b.enrolTo()}}
 	for _, wd := range pair {
 		g.Schedule = append(g.Schedule, app.Slot{Weekday: wd, Start: start, End: start + length,
