@@ -11,7 +11,7 @@ import (
 // in the last two weeks of August.
 func (b *builder) children() error {
 	byDay := map[app.Date][]*child{}
-	var cmds = map[*child][]app.Command{}
+	cmds := map[*child][]app.Command{}
 	for range b.opt.Children {
 		mun := b.pickMun()
 		reg := b.augustDay(15 + b.rng.IntN(14))
@@ -31,7 +31,8 @@ func (b *builder) children() error {
 		}
 		cmds[ch] = []app.Command{&app.RegisterChild{Child: c}, &app.IssueCertificate{ID: ch.cert, Child: ch.id}}
 		financing := b.params[mun].Mode == app.ModeFinancing
-		if financing && b.rng.IntN(100) < 85 {
+		requested := financing && b.rng.IntN(100) < 85
+		if requested {
 			cmds[ch] = append(cmds[ch], &app.RequestFinancing{ID: newID(), Certificate: ch.cert})
 		}
 		b.kids = append(b.kids, ch)
@@ -40,7 +41,7 @@ func (b *builder) children() error {
 		// Who will want to study from 1 September, and in how many programmes.
 		n := 0
 		switch x := b.rng.IntN(100); {
-		case financing && len(cmds[ch]) == 3:
+		case requested:
 			n = pickN(x, 80, 35)
 		case financing:
 			n = pickN(x, 35, 0)
