@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 
 	"kruzhok/app"
@@ -24,8 +23,36 @@ const (
 	exitUsage = 2 // wrong command line
 )
 
-// planned are the subcommands of DESIGN.md that this version does not have yet.
-var planned = []string{"serve", "join", "invite", "sync", "digest", "import", "export", "backup", "restore", "bench"}
+// command is one subcommand: its usage lines and its entry point.
+type command struct {
+	usage string // the usage lines, already indented
+	run   func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands holds every subcommand; each cli_*.go file registers its own in
+// init, so adding one touches no shared dispatch code.
+var commands = map[string]command{}
+
+// order keeps the usage text in registration order.
+var order []string
+
+func register(name, usage string, run func(args []string, stdout, stderr io.Writer) int) {
+	commands[name] = command{usage: usage, run: run}
+	order = append(order, name)
+}
+
+func init() {
+	register("gui", "  kruzhok [gui] [--data ФАЙЛ]   окно программы\n",
+		func(args []string, _, stderr io.Writer) int { return cmdGUI(args, stderr) })
+	register("demo", "  kruzhok demo [--data ФАЙЛ] [--children N] [--providers N] [--programmes N] [--seed S]\n"+
+		"                                заполнить новую базу данных демо-регионом\n", cmdDemo)
+	register("check", "  kruzhok check [--data ФАЙЛ]   проверить все инварианты базы данных\n", cmdCheck)
+	register("version", "  kruzhok version               версия программы\n",
+		func(_ []string, stdout, _ io.Writer) int {
+			fmt.Fprintf(stdout, "kruzhok %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return exitOK
+		})
+}
 
 // run dispatches a command line to its subcommand and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -33,45 +60,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
-	switch name {
-	case "gui":
-		return cmdGUI(args, stderr)
-	case "demo":
-		return cmdDemo(args, stdout, stderr)
-	case "check":
-		return cmdCheck(args, stdout, stderr)
-	case "version":
-		fmt.Fprintf(stdout, "kruzhok %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return exitOK
-	case "help":
+	if c, ok := commands[name]; ok {
+		return c.run(args, stdout, stderr)
+	}
+	if name == "help" {
 		usage(stdout)
 		return exitUsage
 	}
-	if slices.Contains(planned, name) {
-		fmt.Fprintf(stderr, "kruzhok %s: в следующей версии\n\n", name)
-	} else {
-		fmt.Fprintf(stderr, "kruzhok: неизвестная команда «%s»\n\n", name)
-	}
+	fmt.Fprintf(stderr, "kruzhok: неизвестная команда «%s»\n\n", name)
 	usage(stderr)
 	return exitUsage
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, `Кружок — персонифицированное дополнительное образование детей (ПФДО).
-
-Использование:
-  kruzhok [gui] [--data ФАЙЛ]   окно программы
-  kruzhok demo [--data ФАЙЛ] [--children N] [--providers N] [--programmes N] [--seed S]
-                                заполнить новую базу данных демо-регионом
-  kruzhok check [--data ФАЙЛ]   проверить все инварианты базы данных
-  kruzhok version               версия программы
-  kruzhok help                  эта справка
-
-В следующей версии: %s.
+	fmt.Fprint(w, "Кружок — персонифицированное дополнительное образование детей (ПФДО).\n\nИспользование:\n")
+	for _, name := range order {
+		fmt.Fprint(w, commands[name].usage)
+	}
+	fmt.Fprintf(w, `  kruzhok help                  эта справка
 
 --data — файл базы данных; по умолчанию %s.
 Коды завершения: 0 — готово, 1 — ошибка или нарушение, 2 — неверная команда.
-`, strings.Join(planned, ", "), defaultDataHint())
+`, defaultDataHint())
 }
 
 // newFlags is the flag set of a subcommand with its --data flag.

@@ -32,7 +32,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "check", err)
 	}
 	defer db.Close()
-	breaches := db.Check(app.Check)
+	domain := app.Check
+	if !db.Authority() {
+		domain = app.CheckNode // a node holds only its scope's view
+	}
+	breaches := db.Check(domain)
 	for _, b := range breaches {
 		fmt.Fprintln(stdout, b)
 	}

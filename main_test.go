@@ -223,7 +223,6 @@ func TestUsage(t *testing.T) {
 		text   string
 	}{
 		{"Unknown", []string{"frobnicate"}, "stderr", "неизвестная команда «frobnicate»"},
-		{"Planned", []string{"serve"}, "stderr", "kruzhok serve: в следующей версии"},
 		{"Help", []string{"help"}, "stdout", "kruzhok check"},
 		{"BadFlag", []string{"check", "--no-such-flag"}, "stderr", "no-such-flag"},
 		{"ExtraArgument", []string{"check", "--data", "x.db", "y.db"}, "stderr", "лишние аргументы"},

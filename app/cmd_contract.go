@@ -175,10 +175,6 @@ func (c *Enrol) Apply(tx Tx, m Meta) error {
 		l := e.Cert.Ledger(e.Period.ID)
 		l.Balance -= q.Cert
 		l.Reserved += q.Cert
-		e.Cert.Requests++
-		if err := tx.Put(e.Cert); err != nil {
-			return err
-		}
 		qu, err := quotaOf(tx, e.Cert.Municipality, e.Period.ID)
 		if err != nil {
 			return err
@@ -199,6 +195,12 @@ func (c *Enrol) Apply(tx Tx, m Meta) error {
 		if err := tx.Put(l); err != nil {
 			return err
 		}
+	}
+	// Any contract request counts against the downgrade of RULES.md §3,
+	// a free municipal-registry one too.
+	e.Cert.Requests++
+	if err := tx.Put(e.Cert); err != nil {
+		return err
 	}
 	if err := addProvider(tx, &e.Child, &e.Cert, e.Provider.ID); err != nil {
 		return err
@@ -240,7 +242,9 @@ func (c *Terminate) Apply(tx Tx, m Meta) error {
 	if err := checkText("Причина", c.Reason, 500, false); err != nil {
 		return err
 	}
-	if c.Notice.IsZero() || c.Notice < k.Created.Month().First() || c.Notice > k.End {
+	// Against the start, not the server's creation date: a node offline across
+	// a month's end may give notice before its contract reached the server.
+	if c.Notice.IsZero() || c.Notice < k.Start.Month().First() || c.Notice > k.End {
 		return Errorf(DATE_OUT_OF_PERIOD, "Дата уведомления %s вне срока договора", c.Notice.Russian())
 	}
 	last := c.Notice.Month()

@@ -73,7 +73,7 @@ func (c *MarkAttendance) Apply(tx Tx, m Meta) error {
 		return Errorf(EINVALID, "Занятие %s отменено: отметки не ставятся", c.Date.Russian())
 	}
 	ok := false
-	ks, err := List[Contract](tx, IdxGroup, c.Group, 0)
+	ks, err := List[Contract](tx, IdxGroup, c.Group+"|"+c.Child, 0)
 	if err != nil {
 		return err
 	}

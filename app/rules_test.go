@@ -261,6 +261,13 @@ func TestPriceFrozen(t *testing.T) {
 	if l := w.ledger(cert); l.Balance != 5_000_00 {
 		t.Fatalf("municipal enrolment charged the certificate: %+v", l)
 	}
+	// A municipal-registry contract is a contract request too: no downgrade.
+	w.setToday("2026-12-31")
+	w.must(&app.DowngradeUnused{Date: day("2026-12-31")})
+	if c := get[app.Certificate](w, cert); c.Type != app.CertFinancing {
+		t.Fatalf("certificate with a municipal contract downgraded: %+v", c)
+	}
+	w.setToday("2026-11-10")
 	m2 := *m
 	m2.Price = 90_00
 	w.wantCode(&m2, app.PRICE_FROZEN)

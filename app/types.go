@@ -47,7 +47,7 @@ const (
 	IdxMunicipality = "municipality" // children, certificates, providers by municipality code
 	IdxName         = "name"         // children by lower-cased full name
 	IdxCertificate  = "certificate"  // contracts by certificate
-	IdxGroup        = "group"        // contracts and lessons by group (lessons: group|date)
+	IdxGroup        = "group"        // contracts by group|child, lessons by group|date
 	IdxProvider     = "provider"     // programmes, groups, contracts, invoices by provider
 	IdxProgramme    = "programme"    // modules, groups, listings by programme
 	IdxChild        = "child"        // certificates by child
@@ -506,7 +506,7 @@ type Contract struct {
 func (c Contract) Kind() Kind       { return KindContract }
 func (c Contract) RecordID() string { return c.ID }
 func (c Contract) Indexes() []Index {
-	return []Index{{IdxCertificate, c.Certificate}, {IdxGroup, c.Group},
+	return []Index{{IdxCertificate, c.Certificate}, {IdxGroup, c.Group + "|" + c.Child},
 		{IdxProvider, c.Provider}, {IdxStatus, c.Status}}
 }
 
