@@ -1,0 +1,102 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"kruzhok/app"
+)
+
+// Codes of the protocol itself, beside the domain codes of app. Like those
+// they cross the network, so the list is append-only.
+const (
+	// CodeUnauthorized: a missing or bad signature, an unknown or revoked key,
+	// or a request time more than ten minutes from the server's.
+	CodeUnauthorized = "UNAUTHORIZED"
+	// CodeTooLarge: a body, a decompressed batch or a batch's op count over the limits.
+	CodeTooLarge = "TOO_LARGE"
+	// CodeSchema: a batch written with a schema version this binary does not speak.
+	CodeSchema = "SCHEMA_UNSUPPORTED"
+	// CodeEpochChanged: the pull cursor is of another server epoch (the
+	// server was restored); the node resets and pulls from 0.
+	CodeEpochChanged = "EPOCH_CHANGED"
+	// CodeNeedFrom: a push batch does not start right after the server's ack.
+	CodeNeedFrom = "NEED_FROM"
+)
+
+// statusOf is the one table from error codes to HTTP status. A domain code
+// that is not listed is a refused business rule: 422.
+var statusOf = map[string]int{
+	app.EINVALID:        http.StatusBadRequest,
+	CodeSchema:          http.StatusBadRequest,
+	CodeUnauthorized:    http.StatusUnauthorized,
+	app.SCOPE_FORBIDDEN: http.StatusForbidden,
+	app.AUTHORITY_ONLY:  http.StatusForbidden,
+	app.ENOTFOUND:       http.StatusNotFound,
+	app.ECONFLICT:       http.StatusConflict,
+	CodeEpochChanged:    http.StatusConflict,
+	CodeNeedFrom:        http.StatusConflict,
+	CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	app.EINTERNAL:       http.StatusInternalServerError,
+}
+
+// HTTPStatus is the status a server answers for an error code.
+func HTTPStatus(code string) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// errorBody is the JSON body of every error reply. Epoch and Acked come only
+// with EPOCH_CHANGED.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Detail  string `json:"detail,omitempty"`
+	Epoch   string `json:"epoch,omitempty"`
+	Acked   uint64 `json:"acked,omitempty"`
+}
+
+func bodyOf(err error) errorBody {
+	b := errorBody{Code: app.ErrorCode(err), Message: app.ErrorMessage(err)}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		b.Detail = ae.Detail
+	}
+	return b
+}
+
+// writeError answers err with its status and body.
+func writeError(w http.ResponseWriter, err error) {
+	b := bodyOf(err)
+	writeJSON(w, HTTPStatus(b.Code), b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		data = []byte(`{"code":"INTERNAL","message":"Сбой сервера при записи ответа"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+// remoteError turns a server's error reply into an *app.Error with the
+// server's code and Russian message. A reply that is not ours (a proxy's
+// page) becomes EINTERNAL naming the status.
+func remoteError(status int, body []byte) error {
+	var b errorBody
+	if err := json.Unmarshal(body, &b); err != nil || b.Code == "" {
+		return &app.Error{Code: app.EINTERNAL,
+			Message: fmt.Sprintf("Сервер ответил %d %s без описания ошибки", status, http.StatusText(status))}
+	}
+	return &app.Error{Code: b.Code, Message: b.Message, Detail: b.Detail}
+}
+
+func errorf(code, format string, args ...any) error { return app.Errorf(code, format, args...) }
