@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -35,9 +36,17 @@ func (b *breaches) add(format string, args ...any) {
 // is of its kind and id, and has each of its index entries; every index entry
 // belongs to an existing record that lists it; the outbox holds seqs 1..N up
 // to the bucket's sequence, each a decodable op whose payload, for op types
-// this binary knows, decodes to its command; serials are 8 bytes; there is no
-// bucket that schema.go does not describe. Then the
-// lines of domain(r), if domain is not nil, against the same snapshot.
+// this binary knows, decodes to its command (on a node the outbox may begin
+// above 1, at most at acked+1, once answered ops are dropped); serials are 8
+// bytes; there is no bucket that schema.go does not describe; the epoch is 32
+// hex digits. On an authority: every record ever written has exactly one
+// change-feed entry that its chseq entry points to, with an audience union
+// holding the record's audience; each node's results are exactly its seqs
+// 1..acked; there is no undo log and no own-op result. On a node: no feed,
+// acked within the outbox, pre-images that decode as their records, op
+// results of own ops only and a right count of rejected ones. Then the
+// lines of domain(r), if domain is not nil, against the same snapshot
+// (app.Check on an authority, app.CheckNode on a node).
 //
 // Check runs in a write transaction that it rolls back, because bbolt's page
 // check is safe beside other writers only there; writers wait until it ends.
@@ -57,8 +66,22 @@ func (db *DB) Check(domain func(r app.Reader) []string) []string {
 	checkRecords(tx, &out)
 	checkOutbox(tx, &out)
 	checkSerials(tx, &out)
+	if _, authority := readScope(tx.Bucket(bucketMeta)); authority {
+		checkFeed(tx, &out)
+		checkResults(tx, &out)
+		checkEmpty(tx, &out, "на сервере (on an authority database)", bucketOpResults)
+		for _, k := range app.Kinds {
+			checkEmpty(tx, &out, "на сервере (on an authority database)", baseBucket(k))
+		}
+	} else {
+		checkNodeSync(tx, &out)
+		checkEmpty(tx, &out, "на узле (on a node database)", bucketChanges, bucketAcked, bucketResults)
+		for _, k := range app.Kinds {
+			checkEmpty(tx, &out, "на узле (on a node database)", chseqBucket(k), audBucket(k))
+		}
+	}
 	if domain != nil {
-		for _, l := range domain(txView{tx}) {
+		for _, l := range domain(readView(tx)) {
 			out.add("%s", l)
 		}
 	}
@@ -75,8 +98,20 @@ func checkMeta(tx *bbolt.Tx, out *breaches) {
 	} else if v != currentVersion {
 		out.add("meta: версия схемы %d, ожидается %d (schema_version %d, want %d)", v, currentVersion, v, currentVersion)
 	}
-	if meta := tx.Bucket(bucketMeta); meta != nil && len(meta.Get(metaNode)) == 0 {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return
+	}
+	if len(meta.Get(metaNode)) == 0 {
 		out.add("meta: нет идентификатора узла (no node id)")
+	}
+	if e, err := hex.DecodeString(string(meta.Get(metaEpoch))); err != nil || len(e) != 16 {
+		out.add("meta: эпоха %q не 32 шестнадцатеричные цифры (epoch is not 32 hex digits)", meta.Get(metaEpoch))
+	}
+	for _, k := range [][]byte{metaSyncCursor, metaSyncAcked, metaSyncRejected, metaSyncLast} {
+		if v := meta.Get(k); v != nil && len(v) != 8 {
+			out.add("meta: %s не 8 байт (%s is not 8 bytes)", k, k)
+		}
 	}
 }
 
@@ -187,12 +222,20 @@ func checkOutbox(tx *bbolt.Tx, out *breaches) {
 		return
 	}
 	var next uint64 = 1
+	// A node may one day drop old ops the server has answered: its outbox
+	// may then begin above 1, but never above acked+1.
+	meta := tx.Bucket(bucketMeta)
+	_, authority := readScope(meta)
+	acked := metaU64(meta, metaSyncAcked)
 	_ = b.ForEach(func(k, v []byte) error {
 		if len(k) != 8 {
 			out.add("outbox: ключ %x не 8 байт (key is not 8 bytes)", k)
 			return nil
 		}
 		seq := binary.BigEndian.Uint64(k)
+		if next == 1 && !authority && seq > 1 && seq-1 <= acked {
+			next = seq
+		}
 		if seq != next {
 			out.add("outbox: пропуск seq %d…%d (gap)", next, seq-1)
 		}
@@ -235,4 +278,215 @@ func checkSerials(tx *bbolt.Tx, out *breaches) {
 		}
 		return nil
 	})
+}
+
+// checkEmpty reports entries in buckets that this kind of database never fills.
+func checkEmpty(tx *bbolt.Tx, out *breaches, where string, names ...[]byte) {
+	for _, n := range names {
+		b := tx.Bucket(n)
+		if b == nil {
+			out.add("%s: нет корзины (bucket missing)", n)
+			continue
+		}
+		if k, _ := b.Cursor().First(); k != nil {
+			out.add("%s: записи %s, например %q (entries where there must be none)", n, where, k)
+		}
+	}
+}
+
+// checkFeed checks the change feed of an authority database: every changes
+// entry names a known record kind and is the one its chseq entry points to,
+// every chseq entry has its changes entry and an audience union, every stored
+// record has a feed entry, and the union holds the record's audience now.
+func checkFeed(tx *bbolt.Tx, out *breaches) {
+	changes := tx.Bucket(bucketChanges)
+	if changes == nil {
+		out.add("changes: нет корзины (bucket missing)")
+		return
+	}
+	feed := map[string]uint64{} // kind 0x00 id → seq
+	var last uint64
+	_ = changes.ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			out.add("changes: ключ %x не 8 байт (key is not 8 bytes)", k)
+			return nil
+		}
+		seq := binary.BigEndian.Uint64(k)
+		last = seq
+		kind, _, ok := bytes.Cut(v, []byte{idxSep})
+		if _, known := recordTypes[app.Kind(kind)]; !ok || !known {
+			out.add("changes %d: %q не «вид 0x00 id» (not kind 0x00 id)", seq, v)
+			return nil
+		}
+		if prev, dup := feed[string(v)]; dup {
+			out.add("changes %d: второе изменение записи %q после %d (two feed entries for one record)", seq, v, prev)
+		}
+		feed[string(v)] = seq
+		return nil
+	})
+	if last > changes.Sequence() {
+		out.add("changes: seq %d выше счётчика корзины %d (seq above the bucket sequence)", last, changes.Sequence())
+	}
+	pointed := 0
+	for _, kind := range app.Kinds {
+		chseq, aud, recs := tx.Bucket(chseqBucket(kind)), tx.Bucket(audBucket(kind)), tx.Bucket(recBucket(kind))
+		if chseq == nil || aud == nil || recs == nil {
+			out.add("%s%s/%s%s: нет корзины (bucket missing)", chseqPrefix, kind, audPrefix, kind)
+			continue
+		}
+		_ = chseq.ForEach(func(k, v []byte) error {
+			pointed++
+			key := string(changeValue(kind, string(k)))
+			if len(v) != 8 {
+				out.add("%s%s/%s: значение не 8 байт (value is not 8 bytes)", chseqPrefix, kind, k)
+			} else if seq, ok := feed[key]; !ok || seq != binary.BigEndian.Uint64(v) {
+				out.add("%s/%s: изменение %d не в ленте, там %d (feed entry missing or stale)",
+					kind, k, binary.BigEndian.Uint64(v), seq)
+			}
+			if aud.Get(k) == nil {
+				out.add("%s/%s: нет множества получателей (no audience union)", kind, k)
+			}
+			return nil
+		})
+		_ = aud.ForEach(func(k, v []byte) error {
+			var union []string
+			if err := json.Unmarshal(v, &union); err != nil {
+				out.add("%s%s/%s: не читается (undecodable): %v", audPrefix, kind, k, err)
+				return nil
+			}
+			if chseq.Get(k) == nil {
+				out.add("%s%s/%s: получатели записи, которой нет в ленте (audience of a record not in the feed)", audPrefix, kind, k)
+			}
+			return nil
+		})
+		_ = recs.ForEach(func(k, v []byte) error {
+			if chseq.Get(k) == nil {
+				out.add("%s/%s: запись не в ленте изменений (record not in the change feed)", kind, k)
+				return nil
+			}
+			rec, err := decodeValue(kind, v)
+			if err != nil {
+				return nil // checkRecords reports it
+			}
+			raw := aud.Get(k)
+			for _, s := range app.Audience(rec) {
+				if ok, err := audienceHas(raw, s); err == nil && !ok {
+					out.add("%s/%s: получатель %s не в множестве получателей (audience not in the union)", kind, k, s)
+				}
+			}
+			return nil
+		})
+	}
+	if pointed != len(feed) {
+		out.add("changes: %d изменений, а ссылок на них %d (feed entries without their record's pointer)", len(feed), pointed)
+	}
+}
+
+// checkResults checks the op results of the nodes: keys node 0x00 seq, each a
+// decodable result of its seq with a known status, exactly the seqs 1..acked
+// of its node.
+func checkResults(tx *bbolt.Tx, out *breaches) {
+	acked := map[string]uint64{}
+	_ = tx.Bucket(bucketAcked).ForEach(func(k, v []byte) error {
+		if len(v) != 8 {
+			out.add("acked %q: значение не 8 байт (value is not 8 bytes)", k)
+			return nil
+		}
+		acked[string(k)] = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	count := map[string]uint64{}
+	_ = tx.Bucket(bucketResults).ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, idxSep)
+		if i < 0 || len(k)-i-1 != 8 {
+			out.add("results: ключ %q не «узел 0x00 seq» (key is not node 0x00 seq)", k)
+			return nil
+		}
+		node, seq := string(k[:i]), binary.BigEndian.Uint64(k[i+1:])
+		var r Result
+		if err := decode(v, &r); err != nil {
+			out.add("results %s/%d: не читается (undecodable): %v", node, seq, err)
+			return nil
+		}
+		if r.Seq != seq || (r.Status != StatusApplied && r.Status != StatusRejected) {
+			out.add("results %s/%d: результат seq %d со статусом %q (result of another seq or status)", node, seq, r.Seq, r.Status)
+		}
+		if seq > acked[node] {
+			out.add("results %s/%d: выше подтверждённого %d (above acked)", node, seq, acked[node])
+		}
+		count[node]++
+		return nil
+	})
+	for node, a := range acked {
+		if count[node] != a {
+			out.add("results %s: %d результатов при подтверждённом seq %d (results missing)", node, count[node], a)
+		}
+	}
+	_ = tx.Bucket(bucketJournal).ForEach(func(k, v []byte) error {
+		var e journalEntry
+		if err := decode(v, &e); err != nil || len(k) != 8 {
+			out.add("journal %x: не читается (undecodable): %v", k, err)
+		}
+		return nil
+	})
+}
+
+// checkNodeSync checks a node's sync state: acked within the outbox, the
+// undo log's pre-images decodable as their records, and the op results.
+func checkNodeSync(tx *bbolt.Tx, out *breaches) {
+	meta := tx.Bucket(bucketMeta)
+	last := lastOutboxSeq(tx)
+	acked := metaU64(meta, metaSyncAcked)
+	if acked > last {
+		out.add("meta: подтверждено до %d, а последняя операция %d (acked above the last op)", acked, last)
+	}
+	for _, kind := range app.Kinds {
+		b := tx.Bucket(baseBucket(kind))
+		if b == nil {
+			out.add("%s%s: нет корзины (bucket missing)", basePrefix, kind)
+			continue
+		}
+		_ = b.ForEach(func(k, v []byte) error {
+			if len(v) == 0 {
+				return nil
+			}
+			rec, err := decodeRecord(kind, v)
+			if err != nil {
+				out.add("%s%s/%s: не читается (undecodable): %v", basePrefix, kind, k, err)
+			} else if rec.RecordID() != string(k) {
+				out.add("%s%s/%s: прообраз записи %s (pre-image of another record)", basePrefix, kind, k, rec.RecordID())
+			}
+			return nil
+		})
+	}
+	var rejected uint64
+	_ = tx.Bucket(bucketOpResults).ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			out.add("opresults: ключ %x не 8 байт (key is not 8 bytes)", k)
+			return nil
+		}
+		seq := binary.BigEndian.Uint64(k)
+		var r Result
+		if err := decode(v, &r); err != nil {
+			out.add("opresults %d: не читается (undecodable): %v", seq, err)
+			return nil
+		}
+		switch {
+		case r.Seq != seq:
+			out.add("opresults %d: результат seq %d (result of another seq)", seq, r.Seq)
+		case seq > last:
+			out.add("opresults %d: операции нет в outbox (no such op)", seq)
+		case r.Status == StatusPending && seq <= acked:
+			out.add("opresults %d: пометка «ожидает» у подтверждённой операции (pending note on an acked op)", seq)
+		case r.Status != StatusApplied && r.Status != StatusRejected && r.Status != StatusPending:
+			out.add("opresults %d: неизвестный статус %q (unknown status)", seq, r.Status)
+		}
+		if r.Status == StatusRejected {
+			rejected++
+		}
+		return nil
+	})
+	if n := metaU64(meta, metaSyncRejected); n != rejected {
+		out.add("meta: счётчик отклонённых %d, а их %d (rejected counter is wrong)", n, rejected)
+	}
 }

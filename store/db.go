@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -126,6 +128,12 @@ func (db *DB) init() error {
 				return err
 			}
 		}
+		if len(meta.Get(metaEpoch)) == 0 {
+			// A file from before epochs, or one whose meta was rebuilt.
+			if err := putNewEpoch(meta); err != nil {
+				return err
+			}
+		}
 		db.scope, db.authority = readScope(meta)
 		return nil
 	})
@@ -146,14 +154,17 @@ func createLayout(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return putNewEpoch(meta)
 }
 
 // ensureBuckets makes the buckets every database has.
 func ensureBuckets(tx *bbolt.Tx) error {
-	names := [][]byte{bucketMeta, bucketOutbox, bucketSerial}
+	names := [][]byte{bucketMeta, bucketOutbox, bucketSerial, bucketChanges, bucketAcked,
+		bucketResults, bucketJournal, bucketOpResults}
 	for _, k := range app.Kinds {
-		names = append(names, recBucket(k))
+		for _, p := range perKindPrefixes {
+			names = append(names, []byte(p+string(k)))
+		}
 	}
 	for _, n := range names {
 		if _, err := tx.CreateBucketIfNotExists(n); err != nil {
@@ -172,6 +183,39 @@ func readScope(meta *bbolt.Bucket) (string, bool) {
 	}
 	a := meta.Get(metaAuthority)
 	return scope, len(a) == 1 && a[0] == 1
+}
+
+// Epoch is the database's epoch: 32 hex digits made at random when the
+// database is created. The seqs of the change feed belong to it; a node that
+// sees another epoch in a page pulls again from 0 (docs/SYNC.md). "" only if
+// the file cannot be read.
+func (db *DB) Epoch() string {
+	var e string
+	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+		e = string(tx.Bucket(bucketMeta).Get(metaEpoch))
+		return nil
+	})
+	return e
+}
+
+// NewEpoch gives the database a fresh random epoch. A restored backup calls
+// it: the change feed it carries may repeat seqs the nodes have already
+// pulled from the database it replaces.
+func (db *DB) NewEpoch() error {
+	err := db.bolt.Update(func(tx *bbolt.Tx) error { return putNewEpoch(tx.Bucket(bucketMeta)) })
+	if err != nil {
+		return fmt.Errorf("new epoch: %w", err)
+	}
+	return nil
+}
+
+// putNewEpoch writes a fresh random epoch into meta.
+func putNewEpoch(meta *bbolt.Bucket) error {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Errorf("make epoch: %w", err)
+	}
+	return meta.Put(metaEpoch, []byte(hex.EncodeToString(b[:])))
 }
 
 // Close closes the database file.
@@ -204,6 +248,10 @@ func (db *DB) Authority() bool {
 
 // SetScope records the node's scope and authority. A scope that is not
 // "region", "municipality:<code>" or "provider:<id>" is EINVALID.
+//
+// A database that becomes an authority gets a change feed of every record it
+// holds, under a new epoch, and loses its undo log (its ops are final now); a
+// database that stops being one loses its feed (a node keeps none).
 func (db *DB) SetScope(scope string, authority bool) error {
 	if !validScope(scope) {
 		return app.Errorf(app.EINVALID, "Неверная область узла «%s»", scope)
@@ -212,6 +260,7 @@ func (db *DB) SetScope(scope string, authority bool) error {
 	defer db.mu.Unlock()
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
+		_, was := readScope(meta)
 		a := []byte{0}
 		if authority {
 			a[0] = 1
@@ -219,7 +268,19 @@ func (db *DB) SetScope(scope string, authority bool) error {
 		if err := meta.Put(metaScope, []byte(scope)); err != nil {
 			return err
 		}
-		return meta.Put(metaAuthority, a)
+		if err := meta.Put(metaAuthority, a); err != nil {
+			return err
+		}
+		switch {
+		case authority && !was:
+			if err := clearBase(tx); err != nil {
+				return err
+			}
+			return rebuildFeed(tx)
+		case !authority && was:
+			return clearFeed(tx)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("set scope: %w", err)

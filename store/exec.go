@@ -75,7 +75,10 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 	scope, authority := readScope(meta)
 	now := db.now()
 	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority, Scope: scope}
-	if err := applySafe(cmd, txView{tx}, m); err != nil {
+	// An authority's changes go to its feed; a node keeps the pre-images its
+	// pending ops overwrite, for Rebase.
+	view := txView{tx: tx, w: &writes{feed: authority, capture: !authority}}
+	if err := applySafe(cmd, view, m); err != nil {
 		return app.Op{}, err
 	}
 	payload, err := EncodeCommand(cmd)
@@ -134,7 +137,7 @@ func nextHLC(meta *bbolt.Bucket, wallMillis int64) (uint64, error) {
 
 // View runs fn against a consistent read-only snapshot.
 func (db *DB) View(fn func(r app.Reader) error) error {
-	return db.bolt.View(func(tx *bbolt.Tx) error { return fn(txView{tx}) })
+	return db.bolt.View(func(tx *bbolt.Tx) error { return fn(readView(tx)) })
 }
 
 // Outbox returns up to limit ops (all if limit <= 0) with seq >= fromSeq, in

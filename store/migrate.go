@@ -20,6 +20,7 @@ type migration struct {
 
 var migrations = []migration{
 	{2, "secondary indexes", migrate0002Indexes},
+	{3, "sync: epoch, change feed, op results, undo log", migrate0003Sync},
 }
 
 func init() {

@@ -16,27 +16,64 @@ import (
 //	                     "scope"          = "region" | "municipality:<code>" | "provider:<id>"
 //	                     "authority"      = 0x00 | 0x01
 //	                     "hlc"            = uint64 BE, the last HLC stamp given to an op
+//	                     "epoch"          = 32 lowercase hex digits, random: the history
+//	                                        the change feed's seqs belong to (NewEpoch)
 //	rec/<kind>:          <id> = codec(record)
 //	idx/<kind>/<index>:  <index key> 0x00 <id> = empty
 //	outbox:              <uint64 seq BE> = codec(op)
 //	serial:              <name> = uint64 BE, the last value NextSerial gave
 //
+// The sync state of an authority database (a server, a standalone region):
+//
+//	changes:             <uint64 seq BE> = kind 0x00 id; the record's latest change, one
+//	                     entry per record ever written (a deleted record keeps its
+//	                     entry, so a pull can carry the removal)
+//	chseq/<kind>:        <id> = uint64 BE, the record's seq in changes
+//	aud/<kind>:          <id> = JSON []string, sorted: the union of every app.Audience
+//	                     the record ever had
+//	acked:               <node id> = uint64 BE, the node's highest seq applied or rejected
+//	results:             <node id> 0x00 <uint64 seq BE> = codec(Result)
+//	journal:             <uint64 BE, the bucket's sequence> = codec(journalEntry): every
+//	                     op of a node the server ran, with its time and result
+//
+// The sync state of a node database (authority false):
+//
+//	meta:                "sync_config"    = codec(SyncConfig)
+//	                     "sync_epoch"     = the server epoch the cursor belongs to
+//	                     "sync_cursor"    = uint64 BE, the last feed seq pulled
+//	                     "sync_acked"     = uint64 BE, the highest own seq the server answered
+//	                     "sync_rejected"  = uint64 BE, how many opresults are "rejected"
+//	                     "sync_last"      = int64 BE, unix nanoseconds of the last sync
+//	                     "sync_error"     = text of the last sync's error (absent: none)
+//	base/<kind>:         <id> = the record's bytes before the first local write of the
+//	                     pending period (the undo log); empty = the record did not exist
+//	opresults:           <uint64 seq BE> = codec(Result): the server's answer to an own
+//	                     op, or a local note (status "pending") from Rebase
+//
 // Ids and index keys never contain 0x00 (Put refuses them with EINVALID), so
 // 0x00 ends the index key: the entries of one key sort before those of any
-// longer key with the same prefix, and by id within the key.
+// longer key with the same prefix, and by id within the key. Node ids are
+// app ids ([0-9A-Za-z-]) and never contain 0x00 either.
 //
 // Schema version 1 had the meta, rec/<kind>, outbox and serial buckets but no
-// idx buckets; version 2 added them (migrate_0002_indexes.go). The rec/<kind>,
-// meta, outbox and serial buckets exist in every database; an idx bucket is
-// made by the first Put that needs it.
+// idx buckets; version 2 added them (migrate_0002_indexes.go); version 3 the
+// sync buckets, the epoch and the change feed of the records an authority
+// database already held (migrate_0003_sync.go). Every bucket above except
+// idx/* exists in every database (ensureBuckets); an idx bucket is made by the
+// first Put that needs it.
 
 // currentVersion is the schema version this binary writes and understands.
-const currentVersion uint64 = 2
+const currentVersion uint64 = 3
 
 var (
-	bucketMeta   = []byte("meta")
-	bucketOutbox = []byte("outbox")
-	bucketSerial = []byte("serial")
+	bucketMeta      = []byte("meta")
+	bucketOutbox    = []byte("outbox")
+	bucketSerial    = []byte("serial")
+	bucketChanges   = []byte("changes")
+	bucketAcked     = []byte("acked")
+	bucketResults   = []byte("results")
+	bucketJournal   = []byte("journal")
+	bucketOpResults = []byte("opresults")
 )
 
 // Keys of the meta bucket.
@@ -46,17 +83,53 @@ var (
 	metaScope         = []byte("scope")
 	metaAuthority     = []byte("authority")
 	metaHLC           = []byte("hlc")
+	metaEpoch         = []byte("epoch")
+	metaSyncConfig    = []byte("sync_config")
+	metaSyncEpoch     = []byte("sync_epoch")
+	metaSyncCursor    = []byte("sync_cursor")
+	metaSyncAcked     = []byte("sync_acked")
+	metaSyncRejected  = []byte("sync_rejected")
+	metaSyncLast      = []byte("sync_last")
+	metaSyncError     = []byte("sync_error")
 )
 
 const (
-	recPrefix = "rec/"
-	idxPrefix = "idx/"
-	// idxSep ends the index key inside an index bucket's key.
+	recPrefix   = "rec/"
+	idxPrefix   = "idx/"
+	chseqPrefix = "chseq/"
+	audPrefix   = "aud/"
+	basePrefix  = "base/"
+	// idxSep ends the index key inside an index bucket's key, the kind inside
+	// a changes value and the node id inside a results key.
 	idxSep = 0x00
 )
 
+// perKindPrefixes are the buckets that exist once per kind.
+var perKindPrefixes = []string{recPrefix, chseqPrefix, audPrefix, basePrefix}
+
 // recBucket is the name of the bucket of records of kind.
 func recBucket(kind app.Kind) []byte { return []byte(recPrefix + string(kind)) }
+
+// chseqBucket, audBucket and baseBucket name the per-kind sync buckets.
+func chseqBucket(kind app.Kind) []byte { return []byte(chseqPrefix + string(kind)) }
+func audBucket(kind app.Kind) []byte   { return []byte(audPrefix + string(kind)) }
+func baseBucket(kind app.Kind) []byte  { return []byte(basePrefix + string(kind)) }
+
+// changeValue is the value of a changes entry: kind 0x00 id.
+func changeValue(kind app.Kind, id string) []byte {
+	b := make([]byte, 0, len(kind)+1+len(id))
+	b = append(b, kind...)
+	b = append(b, idxSep)
+	return append(b, id...)
+}
+
+// resultKey is the key of a node's op result: node 0x00 seq.
+func resultKey(node string, seq uint64) []byte {
+	b := make([]byte, 0, len(node)+9)
+	b = append(b, node...)
+	b = append(b, idxSep)
+	return append(b, u64(seq)...)
+}
 
 // idxBucket is the name of the bucket of the index of kind.
 func idxBucket(kind app.Kind, index string) []byte {
@@ -84,12 +157,15 @@ func seqKey(seq uint64) []byte { return u64(seq) }
 // knownBucket reports whether a top-level bucket name is part of the layout.
 func knownBucket(name string) bool {
 	switch name {
-	case string(bucketMeta), string(bucketOutbox), string(bucketSerial):
+	case string(bucketMeta), string(bucketOutbox), string(bucketSerial), string(bucketChanges),
+		string(bucketAcked), string(bucketResults), string(bucketJournal), string(bucketOpResults):
 		return true
 	}
-	if kind, ok := strings.CutPrefix(name, recPrefix); ok {
-		_, known := recordTypes[app.Kind(kind)]
-		return known
+	for _, p := range perKindPrefixes {
+		if kind, ok := strings.CutPrefix(name, p); ok {
+			_, known := recordTypes[app.Kind(kind)]
+			return known
+		}
 	}
 	if rest, ok := strings.CutPrefix(name, idxPrefix); ok {
 		kind, index, ok := strings.Cut(rest, "/")

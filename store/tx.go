@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
+	"sync"
 
 	"go.etcd.io/bbolt"
 
@@ -15,9 +17,253 @@ import (
 
 // txView is the app.Tx of one bbolt transaction. Everything it hands out is
 // decoded or copied, so nothing refers to bbolt memory after the transaction.
+// A view that writes carries w, the bookkeeping of its writes; a read-only
+// view has none.
 type txView struct {
 	tx *bbolt.Tx
+	w  *writes
 }
+
+// writes is what one command's writes through a txView set off besides
+// themselves. n counts every write that changed the database (records put or
+// deleted, serials drawn): ApplyRemote tells by it whether a failed op has
+// written anything (docs/SYNC.md "Savepoints without nested transactions").
+type writes struct {
+	n       int
+	feed    bool // an authority: every change goes into the change feed
+	capture bool // a node: the first write of a record keeps its pre-image in base
+	// undo, when not nil, collects what to restore if the command fails
+	// (Rebase re-applies many ops in one transaction and keeps the good ones).
+	undo *undoLog
+	// cache, when not nil, keeps decoded records for the next command of the
+	// same transaction.
+	cache *loadCache
+}
+
+// loadCache keeps, for one write transaction that runs many commands
+// (ApplyRemote, ExecBatch, Rebase), the decoded form of the records they load
+// and put, so that the group, the region and the contracts a batch of marks
+// reads again and again are decoded from JSON once. An entry is good only
+// while the stored bytes equal the bytes it was made from, so a write by any
+// path invalidates it; a hit hands out a deep copy, never the entry itself.
+type loadCache struct {
+	m map[cacheKey]cacheEntry
+}
+
+type cacheKey struct {
+	kind app.Kind
+	id   string
+}
+
+type cacheEntry struct {
+	raw []byte        // the stored bytes; never written to
+	val reflect.Value // the decoded record (a struct value), never handed out
+}
+
+// maxCached bounds the records one transaction's cache holds.
+const maxCached = 50_000
+
+func newLoadCache() *loadCache { return &loadCache{m: map[cacheKey]cacheEntry{}} }
+
+// get returns the record decoded from raw, if it is cached.
+func (c *loadCache) get(kind app.Kind, id string, raw []byte) (reflect.Value, bool) {
+	if c == nil {
+		return reflect.Value{}, false
+	}
+	e, ok := c.m[cacheKey{kind, id}]
+	if !ok || !bytes.Equal(e.raw, raw) {
+		return reflect.Value{}, false
+	}
+	return e.val, true
+}
+
+// put caches val (copied) as the record decoded from raw, which the cache
+// keeps: the caller must not change raw afterwards.
+func (c *loadCache) put(kind app.Kind, id string, raw []byte, val reflect.Value) {
+	if c == nil || !cacheable[kind] {
+		return
+	}
+	if _, ok := c.m[cacheKey{kind, id}]; !ok && len(c.m) >= maxCached {
+		return
+	}
+	c.m[cacheKey{kind, id}] = cacheEntry{raw: raw, val: cloneValue(val)}
+}
+
+// cacheable marks the kinds whose record types copyValue copies whole: only
+// exported fields of plain, slice, map, array, pointer and struct types.
+var cacheable = map[app.Kind]bool{}
+
+func init() {
+	for k, t := range recordTypes {
+		cacheable[k] = copyable(t, map[reflect.Type]bool{})
+	}
+}
+
+func copyable(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.String:
+		return true
+	case reflect.Slice, reflect.Array, reflect.Pointer:
+		return copyable(t.Elem(), seen)
+	case reflect.Map:
+		return copyable(t.Key(), seen) && copyable(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() || !copyable(t.Field(i).Type, seen) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// cloneValue is a deep copy of v.
+func cloneValue(v reflect.Value) reflect.Value {
+	c := reflect.New(v.Type()).Elem()
+	copyValue(c, v)
+	return c
+}
+
+// copyValue sets dst (settable, of src's type) to a deep copy of src. Nil
+// slices and maps stay nil and empty ones empty, as a decode of the same
+// bytes would give them.
+func copyValue(dst, src reflect.Value) { copierOf(src.Type())(dst, src) }
+
+// copier copies a value of one type deeply; copiers are built once per type.
+type copier func(dst, src reflect.Value)
+
+var copiers sync.Map // reflect.Type → copier
+
+func copierOf(t reflect.Type) copier {
+	if c, ok := copiers.Load(t); ok {
+		return c.(copier)
+	}
+	c := makeCopier(t)
+	copiers.Store(t, c)
+	return c
+}
+
+func makeCopier(t reflect.Type) copier {
+	if plain(t) {
+		return func(dst, src reflect.Value) { dst.Set(src) }
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		// One Set copies every plain field; the others are copied again deeply.
+		type deep struct {
+			i int
+			c copier
+		}
+		var fields []deep
+		for i := range t.NumField() {
+			if ft := t.Field(i).Type; !plain(ft) {
+				fields = append(fields, deep{i, copierOf(ft)})
+			}
+		}
+		return func(dst, src reflect.Value) {
+			dst.Set(src)
+			for _, f := range fields {
+				f.c(dst.Field(f.i), src.Field(f.i))
+			}
+		}
+	case reflect.Slice:
+		elem := t.Elem()
+		plainElem := plain(elem)
+		return func(dst, src reflect.Value) {
+			if src.IsNil() {
+				dst.SetZero()
+				return
+			}
+			s := reflect.MakeSlice(t, src.Len(), src.Len())
+			if plainElem {
+				reflect.Copy(s, src)
+			} else {
+				c := copierOf(elem)
+				for i := range src.Len() {
+					c(s.Index(i), src.Index(i))
+				}
+			}
+			dst.Set(s)
+		}
+	case reflect.Map:
+		switch t {
+		case reflect.TypeFor[map[string]string]():
+			return func(dst, src reflect.Value) {
+				dst.Set(reflect.ValueOf(maps.Clone(src.Interface().(map[string]string))))
+			}
+		case reflect.TypeFor[map[string]int64]():
+			return func(dst, src reflect.Value) {
+				dst.Set(reflect.ValueOf(maps.Clone(src.Interface().(map[string]int64))))
+			}
+		}
+		return func(dst, src reflect.Value) {
+			if src.IsNil() {
+				dst.SetZero()
+				return
+			}
+			m := reflect.MakeMapWithSize(t, src.Len())
+			it := src.MapRange()
+			for it.Next() {
+				m.SetMapIndex(it.Key(), cloneValue(it.Value()))
+			}
+			dst.Set(m)
+		}
+	case reflect.Array:
+		c := copierOf(t.Elem())
+		return func(dst, src reflect.Value) {
+			for i := range src.Len() {
+				c(dst.Index(i), src.Index(i))
+			}
+		}
+	case reflect.Pointer:
+		return func(dst, src reflect.Value) {
+			if src.IsNil() {
+				dst.SetZero()
+				return
+			}
+			p := reflect.New(t.Elem())
+			copyValue(p.Elem(), src.Elem())
+			dst.Set(p)
+		}
+	}
+	panic("store: no deep copy for " + t.String()) // copyable() keeps such types out
+}
+
+// plain reports whether values of t hold nothing a copy must duplicate
+// (strings are immutable, so sharing one is a copy).
+func plain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+		return false
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plain(t.Field(i).Type) {
+				return false
+			}
+		}
+	case reflect.Array:
+		return plain(t.Elem())
+	}
+	return true
+}
+
+// cache is the view's load cache, nil if it has none.
+func (v txView) cache() *loadCache {
+	if v.w == nil {
+		return nil
+	}
+	return v.w.cache
+}
+
+// readView is a view that only reads.
+func readView(tx *bbolt.Tx) txView { return txView{tx: tx} }
 
 var _ app.Tx = txView{}
 
@@ -43,11 +289,17 @@ func (v txView) Load(kind app.Kind, id string, rec app.Record) error {
 	if data == nil {
 		return app.Errorf(app.ENOTFOUND, "Запись «%s» (%s) не найдена", id, kindRu(kind))
 	}
+	c := v.cache()
+	if tmpl, ok := c.get(kind, id, data); ok {
+		copyValue(rv.Elem(), tmpl)
+		return nil
+	}
 	// Unmarshal merges into what is there (maps above all): start from zero.
 	rv.Elem().SetZero()
 	if err := decode(data, rec); err != nil {
 		return fmt.Errorf("store: load %s/%s: %w", kind, id, err)
 	}
+	c.put(kind, id, bytes.Clone(data), rv.Elem())
 	return nil
 }
 
@@ -86,15 +338,24 @@ func (v txView) Put(rec app.Record) error {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
 	}
 	var oldIdx []app.Index
-	if old := b.Get([]byte(id)); old != nil {
+	c := v.cache()
+	old := b.Get([]byte(id))
+	if old != nil {
 		if bytes.Equal(old, data) {
 			return nil
 		}
-		o, err := decodeRecord(kind, old)
-		if err != nil {
-			return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
+		if tmpl, ok := c.get(kind, id, old); ok {
+			oldIdx = tmpl.Interface().(app.Record).Indexes()
+		} else {
+			o, err := decodeRecord(kind, old)
+			if err != nil {
+				return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
+			}
+			oldIdx = o.Indexes()
 		}
-		oldIdx = o.Indexes()
+	}
+	if err := v.before(kind, id, old); err != nil {
+		return err
 	}
 	if err := b.Put([]byte(id), data); err != nil {
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
@@ -103,7 +364,11 @@ func (v txView) Put(rec app.Record) error {
 	if err := deleteIndexes(v.tx, kind, id, gone); err != nil {
 		return err
 	}
-	return putIndexes(v.tx, kind, id, added)
+	if err := putIndexes(v.tx, kind, id, added); err != nil {
+		return err
+	}
+	c.put(kind, id, data, rv)
+	return v.after(kind, id, rv.Interface().(app.Record))
 }
 
 // Delete removes the record and its index entries; a missing record is not an
@@ -121,11 +386,47 @@ func (v txView) Delete(kind app.Kind, id string) error {
 	if err != nil {
 		return fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
 	}
+	if err := v.before(kind, id, old); err != nil {
+		return err
+	}
 	if err := deleteIndexes(v.tx, kind, id, o.Indexes()); err != nil {
 		return err
 	}
 	if err := b.Delete([]byte(id)); err != nil {
 		return fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
+	}
+	return v.after(kind, id, nil)
+}
+
+// before runs ahead of a write that changes kind/id, whose stored bytes are
+// old (nil: absent): on a node it keeps the pre-image in base, and under
+// Rebase it notes what to restore should the command fail.
+func (v txView) before(kind app.Kind, id string, old []byte) error {
+	if v.w == nil {
+		return nil
+	}
+	created := false
+	if v.w.capture {
+		var err error
+		if created, err = capturePreImage(v.tx, kind, id, old); err != nil {
+			return err
+		}
+	}
+	if v.w.undo != nil {
+		v.w.undo.record(kind, id, old, created)
+	}
+	return nil
+}
+
+// after runs once a write of kind/id is done; rec is the new value, nil for a
+// delete.
+func (v txView) after(kind app.Kind, id string, rec app.Record) error {
+	if v.w == nil {
+		return nil
+	}
+	v.w.n++
+	if v.w.feed {
+		return feedRecord(v.tx, kind, id, rec)
 	}
 	return nil
 }
@@ -202,10 +503,66 @@ func (v txView) NextSerial(name string) (uint64, error) {
 		n = binary.BigEndian.Uint64(cur)
 	}
 	n++
+	if v.w != nil && v.w.undo != nil {
+		v.w.undo.recordSerial(name, b.Get([]byte(name)))
+	}
 	if err := b.Put([]byte(name), u64(n)); err != nil {
 		return 0, fmt.Errorf("store: serial %q: %w", name, err)
 	}
+	if v.w != nil {
+		v.w.n++
+	}
 	return n, nil
+}
+
+// putRaw stores the bytes of a record that came from elsewhere (a pulled page,
+// a pre-image) under kind/id, bringing the indexes up to date, with no feed,
+// no capture and no count: only a node writes so, outside any command. The
+// bytes must decode as a record of kind with that id.
+func putRaw(tx *bbolt.Tx, kind app.Kind, id string, data []byte) error {
+	rec, err := decodeRecord(kind, data)
+	if err != nil {
+		return fmt.Errorf("store: %s/%s: %w", kind, id, err)
+	}
+	if rec.Kind() != kind || rec.RecordID() != id {
+		return fmt.Errorf("%w: %s/%s holds the record %s/%s", errCodec, kind, id, rec.Kind(), rec.RecordID())
+	}
+	if err := checkID(kind, id); err != nil {
+		return err
+	}
+	newIdx := rec.Indexes()
+	if err := checkIndexes(newIdx); err != nil {
+		return fmt.Errorf("%s/%s: %w", kind, id, err)
+	}
+	b := tx.Bucket(recBucket(kind))
+	if b == nil {
+		return fmt.Errorf("store: no bucket for kind %q", kind)
+	}
+	var oldIdx []app.Index
+	if old := b.Get([]byte(id)); old != nil {
+		if bytes.Equal(old, data) {
+			return nil
+		}
+		o, err := decodeRecord(kind, old)
+		if err != nil {
+			return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
+		}
+		oldIdx = o.Indexes()
+	}
+	// The caller's slice may be bbolt memory of another bucket: copy it.
+	if err := b.Put([]byte(id), bytes.Clone(data)); err != nil {
+		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
+	}
+	gone, added := diffIndexes(oldIdx, newIdx)
+	if err := deleteIndexes(tx, kind, id, gone); err != nil {
+		return err
+	}
+	return putIndexes(tx, kind, id, added)
+}
+
+// deleteRaw removes kind/id and its index entries, like putRaw without a command.
+func deleteRaw(tx *bbolt.Tx, kind app.Kind, id string) error {
+	return txView{tx: tx}.Delete(kind, id)
 }
 
 func checkID(kind app.Kind, id string) error {

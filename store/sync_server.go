@@ -1,0 +1,376 @@
+package store
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+
+	"kruzhok/app"
+)
+
+// Statuses of a Result.
+const (
+	StatusApplied  = "applied"  // the server ran the op
+	StatusRejected = "rejected" // the server refused it with Code; it never blocks later ops
+	StatusPending  = "pending"  // a node's own note: the server has not answered yet
+)
+
+// Result is the outcome of one op: Status, and for a rejection the error's
+// Code, Russian Message and machine-readable Detail (app.Error).
+type Result struct {
+	Seq                           uint64
+	Status, Code, Message, Detail string
+}
+
+// MaxBatchOps is the most ops one ApplyRemote takes (docs/SYNC.md, Limits).
+const MaxBatchOps = 5000
+
+// journalEntry is one op of a node as the server ran it: who, when, what, and
+// the outcome (RULES.md §10: every change attributable).
+type journalEntry struct {
+	Node    string
+	Seq     uint64
+	HLC     uint64
+	Type    string
+	Payload json.RawMessage `json:",omitempty"`
+	Raw     []byte          `json:",omitempty"` // a payload that is not JSON, as sent
+	Time    time.Time
+	Result  Result
+}
+
+// commandDecoder rebuilds the command of an op on the server and in Rebase;
+// the tests widen it to their own commands.
+var commandDecoder = DecodeCommand
+
+// NodeByKey returns the joined node whose ed25519 public key is pub. Errors:
+// EINVALID for a key that is not 32 bytes, ENOTFOUND for a key no node has,
+// SCOPE_FORBIDDEN for a node whose status is not "active" (revoked).
+func (db *DB) NodeByKey(pub ed25519.PublicKey) (app.Node, error) {
+	if len(pub) != ed25519.PublicKeySize {
+		return app.Node{}, app.Errorf(app.EINVALID, "Неверный ключ узла: %d байт вместо %d", len(pub), ed25519.PublicKeySize)
+	}
+	key := hex.EncodeToString(pub)
+	var found []app.Node
+	err := db.View(func(r app.Reader) (err error) {
+		found, err = app.List[app.Node](r, "key", key, 2)
+		return err
+	})
+	if err != nil {
+		return app.Node{}, err
+	}
+	for _, n := range found {
+		if n.Key != key {
+			continue
+		}
+		if err := activeNode(n); err != nil {
+			return app.Node{}, err
+		}
+		return n, nil
+	}
+	return app.Node{}, app.Errorf(app.ENOTFOUND, "Узел с таким ключом не подключён к серверу")
+}
+
+func activeNode(n app.Node) error {
+	if n.Status != "active" {
+		return app.Errorf(app.SCOPE_FORBIDDEN, "Узел %s отключён от сервера", n.ID)
+	}
+	return nil
+}
+
+// Acked is the highest seq of node that the server has applied or rejected;
+// 0 for a node that has pushed nothing.
+func (db *DB) Acked(node string) (uint64, error) {
+	var n uint64
+	err := db.bolt.View(func(tx *bbolt.Tx) (err error) {
+		n, err = loadAcked(tx, node)
+		return err
+	})
+	return n, err
+}
+
+func loadAcked(tx *bbolt.Tx, node string) (uint64, error) {
+	v := tx.Bucket(bucketAcked).Get([]byte(node))
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("store: acked %q is %d bytes, want 8", node, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// ApplyRemote applies the ops of node n in one bbolt transaction, in seq
+// order, each as the server's own decision: store.DecodeCommand, then
+// app.Authorize against n's scope, then Apply with Meta{Node: n.ID, Today: the
+// server's date, Authority: true, Scope: n's scope}.
+//
+// n is taken from the node registry again inside the transaction (by n.ID),
+// so a node revoked meanwhile is refused and its stored scope, not the
+// caller's copy, decides. The ops must be n's (op.Node == n.ID), at most
+// MaxBatchOps, with strictly consecutive seqs from 1 up; else EINVALID and
+// nothing happens.
+//
+// Ops at or below the node's acked seq return their stored results and run
+// no second time. If the first op is above acked+1, needFrom is acked+1 and
+// nothing is applied. An op that fails to decode, is not the node's to issue
+// or fails with a domain error is a rejected Result (Code, Message, Detail of
+// its *app.Error; a panic inside Apply is INTERNAL) and the next op runs. The
+// one exception is the savepoint rule (docs/SYNC.md): an op that fails after
+// it has written something, or fails with an error that is not an *app.Error
+// (storage), aborts the whole batch with an EINTERNAL error whose Detail names
+// the op; nothing is committed, and the node retries.
+//
+// Each new op's result is stored (results), the op with its result and time
+// goes to the journal, and acked moves to the last op of the batch. The
+// returned results cover every op of the batch, in order.
+//
+// Errors besides those: ENOTFOUND for an unknown node, SCOPE_FORBIDDEN for a
+// revoked one, EINVALID on a database that is not an authority.
+func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Result, needFrom uint64, err error) {
+	if err := checkBatch(n, ops); err != nil {
+		return 0, nil, 0, err
+	}
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		acked, results, needFrom = 0, nil, 0
+		meta := tx.Bucket(bucketMeta)
+		if _, authority := readScope(meta); !authority {
+			return app.Errorf(app.EINVALID, "Операции узлов применяет только сервер")
+		}
+		stored, err := app.Get[app.Node](readView(tx), n.ID)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			return app.Errorf(app.ENOTFOUND, "Узел %s не подключён к серверу", n.ID)
+		} else if err != nil {
+			return err
+		}
+		if err := activeNode(stored); err != nil {
+			return err
+		}
+		if acked, err = loadAcked(tx, n.ID); err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			return nil
+		}
+		if ops[0].Seq > acked+1 {
+			needFrom = acked + 1
+			return nil
+		}
+		now := db.now()
+		m := app.Meta{Node: n.ID, Today: app.DateOf(now), Authority: true, Scope: stored.Scope}
+		w := &writes{feed: true, cache: newLoadCache()}
+		view := txView{tx: tx, w: w}
+		rb, jb := tx.Bucket(bucketResults), tx.Bucket(bucketJournal)
+		results = make([]Result, 0, len(ops))
+		for _, op := range ops {
+			if op.Seq <= acked {
+				r, err := storedResult(rb, n.ID, op.Seq)
+				if err != nil {
+					return err
+				}
+				results = append(results, r)
+				continue
+			}
+			w.n = 0
+			r, err := applyRemoteOp(view, stored.Scope, m, op)
+			if err != nil {
+				return err
+			}
+			if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
+				return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
+			}
+			if err := appendJournal(jb, op, r, now); err != nil {
+				return err
+			}
+			acked = op.Seq
+			results = append(results, r)
+		}
+		return tx.Bucket(bucketAcked).Put([]byte(n.ID), u64(acked))
+	})
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	return acked, results, needFrom, nil
+}
+
+// checkBatch is what ApplyRemote can check before it opens a transaction.
+func checkBatch(n app.Node, ops []app.Op) error {
+	if n.ID == "" || strings.IndexByte(n.ID, 0) >= 0 || len(n.ID) > maxID {
+		return app.Errorf(app.EINVALID, "Неверный идентификатор узла")
+	}
+	if len(ops) > MaxBatchOps {
+		return app.Errorf(app.EINVALID, "В пакете %d операций, допускается не больше %d", len(ops), MaxBatchOps)
+	}
+	for i, op := range ops {
+		if op.Node != n.ID {
+			return app.Errorf(app.EINVALID, "Операция %d принадлежит узлу «%s», а не отправителю %s", op.Seq, op.Node, n.ID)
+		}
+		if op.Seq == 0 || i > 0 && op.Seq != ops[i-1].Seq+1 {
+			return app.Errorf(app.EINVALID, "Номера операций в пакете идут не подряд: %d после %d", op.Seq, ops[max(i-1, 0)].Seq)
+		}
+	}
+	return nil
+}
+
+// applyRemoteOp runs one new op of a node through view and returns its
+// result; an error aborts the batch.
+func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op) (Result, error) {
+	cmd, err := commandDecoder(op.Type, op.Payload)
+	if err != nil {
+		return rejected(op.Seq, err), nil
+	}
+	err = authorizeSafe(view, scope, cmd)
+	if err == nil {
+		err = applySafe(cmd, view, m)
+	}
+	var ae *app.Error
+	switch {
+	case err == nil:
+		return Result{Seq: op.Seq, Status: StatusApplied}, nil
+	case errors.As(err, &ae) && view.w.n == 0:
+		return rejected(op.Seq, err), nil
+	}
+	return Result{}, &app.Error{Code: app.EINTERNAL,
+		Message: fmt.Sprintf("Операция №%d (%s) узла %s прервана после записи: пакет не применён, узел повторит его", op.Seq, op.Type, op.Node),
+		Detail:  fmt.Sprintf("seq=%d op=%s writes=%d code=%s cause=%v", op.Seq, op.Type, view.w.n, app.ErrorCode(err), err)}
+}
+
+// authorizeSafe runs app.Authorize, turning a panic into an EINTERNAL error.
+func authorizeSafe(r app.Reader, scope string, cmd app.Command) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = app.Errorf(app.EINTERNAL, "Сбой проверки прав для %s: %v", cmd.Op(), p)
+		}
+	}()
+	return app.Authorize(r, scope, cmd)
+}
+
+// rejected is the result of an op refused with err.
+func rejected(seq uint64, err error) Result {
+	r := Result{Seq: seq, Status: StatusRejected, Code: app.ErrorCode(err), Message: app.ErrorMessage(err)}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		r.Detail = ae.Detail
+	}
+	return r
+}
+
+func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
+	v := rb.Get(resultKey(node, seq))
+	if v == nil {
+		return Result{}, fmt.Errorf("store: no stored result of op %d of node %s at or below its acked seq", seq, node)
+	}
+	var r Result
+	if err := decode(v, &r); err != nil {
+		return Result{}, fmt.Errorf("store: result %s/%d: %w", node, seq, err)
+	}
+	return r, nil
+}
+
+func appendJournal(jb *bbolt.Bucket, op app.Op, r Result, now time.Time) error {
+	data := encodeJournal(op, r, now)
+	k, err := jb.NextSequence()
+	if err != nil {
+		return fmt.Errorf("store: journal sequence: %w", err)
+	}
+	if err := jb.Put(u64(k), data); err != nil {
+		return fmt.Errorf("store: journal: %w", err)
+	}
+	return nil
+}
+
+// JournalEntry is one op of a node as the server ran it, for an audit.
+type JournalEntry struct {
+	Op     app.Op
+	Time   time.Time
+	Result Result
+}
+
+// Journal returns up to limit entries (all if limit ≤ 0) of the server's
+// journal of node ops, oldest first, from entry number from (1 = the first).
+func (db *DB) Journal(from uint64, limit int) ([]JournalEntry, error) {
+	var out []JournalEntry
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketJournal).Cursor()
+		for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+			var e journalEntry
+			if err := decode(v, &e); err != nil {
+				return fmt.Errorf("store: journal %x: %w", k, err)
+			}
+			p := []byte(e.Payload)
+			if len(p) == 0 {
+				p = e.Raw
+			}
+			out = append(out, JournalEntry{Op: app.Op{Node: e.Node, Seq: e.Seq, HLC: e.HLC, Type: e.Type,
+				Payload: bytes.Clone(p)}, Time: e.Time, Result: e.Result})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// encodeResult writes what encode(r) would, by hand: one result per op is on
+// the hot path of ApplyRemote, as is encodeJournal.
+func encodeResult(r Result) []byte {
+	return appendResult(append(make([]byte, 0, 64+len(r.Message)+len(r.Detail)), codecVersion), r)
+}
+
+func appendResult(b []byte, r Result) []byte {
+	b = strconv.AppendUint(append(b, `{"Seq":`...), r.Seq, 10)
+	b = appendJSONString(append(b, `,"Status":`...), r.Status)
+	b = appendJSONString(append(b, `,"Code":`...), r.Code)
+	b = appendJSONString(append(b, `,"Message":`...), r.Message)
+	b = appendJSONString(append(b, `,"Detail":`...), r.Detail)
+	return append(b, '}')
+}
+
+// encodeJournal writes the stored form of the journalEntry of op.
+func encodeJournal(op app.Op, r Result, now time.Time) []byte {
+	b := make([]byte, 0, 192+len(op.Payload)+len(r.Message)+len(r.Detail))
+	b = append(b, codecVersion)
+	b = appendJSONString(append(b, `{"Node":`...), op.Node)
+	b = strconv.AppendUint(append(b, `,"Seq":`...), op.Seq, 10)
+	b = strconv.AppendUint(append(b, `,"HLC":`...), op.HLC, 10)
+	b = appendJSONString(append(b, `,"Type":`...), op.Type)
+	switch {
+	case len(op.Payload) == 0:
+	case json.Valid(op.Payload):
+		b = append(append(b, `,"Payload":`...), op.Payload...)
+	default:
+		b = append(append(b, `,"Raw":"`...), base64.StdEncoding.EncodeToString(op.Payload)...)
+		b = append(b, '"')
+	}
+	b = append(b, `,"Time":"`...)
+	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","Result":`...)
+	b = appendResult(b, r)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	plain := utf8.ValidString(s)
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'
+	}
+	if plain && !strings.ContainsAny(s, "\u2028\u2029") {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
+}
