@@ -1,8 +1,11 @@
 package sync_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+	gosync "sync"
 	"testing"
 
 	"kruzhok/app"
@@ -274,5 +277,56 @@ func TestQuotaInOrderOfArrival(t *testing.T) {
 	}
 	if c := get[app.Certificate](t, a.db, "cert-child-4"); c.Type != app.CertAccounting {
 		t.Fatalf("provider's certificate %+v, still waiting", c)
+	}
+}
+
+// Six municipality nodes push their financing requests at the same moment:
+// the server serves them strictly in the order they arrived (the order bbolt
+// ran the batches), the quota holds, the rest wait in that order.
+func TestQuotaConcurrentArrivals(t *testing.T) {
+	w := newWorldWith(t, worldOpt{quota: 3, nominal: 5_000_00})
+	var nodes []*node
+	for i := 1; i <= 6; i++ {
+		id := fmt.Sprintf("child-%d", i)
+		w.must(childCmd(id, "27"))
+		w.must(&app.IssueCertificate{ID: "cert-" + id, Child: id})
+	}
+	for i := 1; i <= 6; i++ {
+		n := w.join(app.MunicipalityScope("27"))
+		n.must(&app.RequestFinancing{ID: fmt.Sprintf("req-%d", i), Certificate: fmt.Sprintf("cert-child-%d", i)})
+		nodes = append(nodes, n)
+	}
+	var wg gosync.WaitGroup
+	errs := make(chan error, len(nodes))
+	for _, n := range nodes {
+		wg.Go(func() {
+			if _, err := n.c.SyncOnce(context.Background()); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	served, waiting := 0, 0
+	for i := 1; i <= 6; i++ {
+		q := get[app.Request](t, w.db, fmt.Sprintf("req-%d", i))
+		switch {
+		case q.Status == app.ReqServed && q.Arrival <= 3 && q.Turn == q.Arrival:
+			served++
+		case q.Status == app.ReqWaiting && q.Arrival > 3 && q.Turn == 0:
+			waiting++
+		default:
+			t.Fatalf("req-%d: %s arrival %d turn %d", i, q.Status, q.Arrival, q.Turn)
+		}
+	}
+	if served != 3 || waiting != 3 {
+		t.Fatalf("served %d waiting %d", served, waiting)
+	}
+	w.checkClean()
+	for _, n := range nodes {
+		n.converged()
 	}
 }

@@ -25,9 +25,9 @@ const Schema = 1
 
 // Limits of what one message may hold (DESIGN.md "Sync protocol (v1)").
 const (
-	MaxCompressed   = 8 << 20  // compressed bytes of a batch or a page
-	MaxDecompressed = 64 << 20 // their JSON after decompression
-	MaxOps          = 5000     // ops in one batch
+	MaxCompressed   = 8 << 20           // compressed bytes of a batch or a page
+	MaxDecompressed = 64 << 20          // their JSON after decompression
+	MaxOps          = store.MaxBatchOps // ops in one batch (5 000)
 	// MaxChanges bounds the records of one pull page, so that a page of tiny
 	// entries cannot make the decoder allocate far beyond its 64 MiB of JSON.
 	MaxChanges = 1_000_000
@@ -528,6 +528,11 @@ func decompress(z []byte) ([]byte, error) {
 		_ = d.Reset(nil) // drop the reference to z before going back to the pool
 		decoders.Put(d)
 	}()
+	// A first frame that declares its size is judged before any decoding.
+	var h zstd.Header
+	if h.Decode(z) == nil && h.HasFCS && h.FrameContentSize > MaxDecompressed {
+		return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", MaxDecompressed>>20)
+	}
 	if err := d.Reset(bytes.NewReader(z)); err != nil {
 		return nil, errorf(app.EINVALID, "Повреждённые сжатые данные: %v", err)
 	}
