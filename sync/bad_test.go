@@ -70,6 +70,7 @@ func TestBadPushes(t *testing.T) {
 	}{
 		{"CorruptZstd", signed(a.key(), []byte("certainly not zstd")), 400, app.EINVALID},
 		{"DecompressionBomb", signed(a.key(), zeroBomb(1<<30, false, 20)), 413, sync.CodeTooLarge},
+		{"BombOfAStranger", signed(stranger, zeroBomb(1<<30, false, 20)), 401, sync.CodeUnauthorized},
 		{"OversizedBody", huge, 413, sync.CodeTooLarge},
 		{"NotAFrame", []byte(`{"node":"me"}`), 400, app.EINVALID},
 		{"EmptyBody", nil, 400, app.EINVALID},

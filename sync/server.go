@@ -32,6 +32,8 @@ const (
 	pageBytes = 1 << 20
 	// maxJSONBody bounds the small JSON requests (join).
 	maxJSONBody = 64 << 10
+	// pushSlots is how many pushes may hold decoded batches at once.
+	pushSlots = 4
 )
 
 // pullMessage is what a node signs for GET /v1/pull: the request line and
@@ -52,6 +54,9 @@ type Server struct {
 	db  *store.DB
 	log *slog.Logger
 	now func() time.Time
+	// busy holds a slot per push between decompression and reply: each
+	// batch may take 64 MiB decoded, and bbolt runs one writer at a time anyway.
+	busy chan struct{}
 }
 
 // NewServer serves db, which must be an authority (a server database). A nil
@@ -60,7 +65,7 @@ func NewServer(db *store.DB, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{db: db, log: log, now: time.Now}
+	return &Server{db: db, log: log, now: time.Now, busy: make(chan struct{}, pushSlots)}
 }
 
 // Handler is the HTTP API:
@@ -107,12 +112,25 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	pub, b, err := DecodeBatch(frame)
-	if err != nil {
-		fail(err)
-		return
-	}
-	node, err := s.nodeOf(pub)
+	var node app.Node
+	held := false
+	defer func() {
+		if held {
+			<-s.busy
+		}
+	}()
+	_, b, err := decodeBatch(frame, func(pub ed25519.PublicKey) (err error) {
+		if node, err = s.nodeOf(pub); err != nil {
+			return err
+		}
+		select {
+		case s.busy <- struct{}{}:
+			held = true
+			return nil
+		case <-r.Context().Done():
+			return errorf(app.EINTERNAL, "Запрос отменён в очереди на разбор")
+		}
+	})
 	if err != nil {
 		fail(err)
 		return

@@ -179,6 +179,13 @@ func EncodeBatch(priv ed25519.PrivateKey, b Batch) ([]byte, error) {
 // checks that it names the key's node. Errors: EINVALID, CodeUnauthorized
 // (bad signature), CodeTooLarge, CodeSchema.
 func DecodeBatch(frame []byte) (ed25519.PublicKey, Batch, error) {
+	return decodeBatch(frame, nil)
+}
+
+// decodeBatch is DecodeBatch with a gate: once the signature holds, accept
+// judges the key before a byte is decompressed, so that only a registered
+// node can make the server spend 64 MiB on a batch.
+func decodeBatch(frame []byte, accept func(ed25519.PublicKey) error) (ed25519.PublicKey, Batch, error) {
 	if len(frame) < headerSize || string(frame[:len(magic)]) != magic {
 		return nil, Batch{}, errorf(app.EINVALID, "Это не пакет Kruzhok: нет заголовка %s", magic)
 	}
@@ -191,6 +198,11 @@ func DecodeBatch(frame []byte) (ed25519.PublicKey, Batch, error) {
 	// The signature is checked first: unsigned bytes never reach the decompressor.
 	if !ed25519.Verify(pub, z, sig) {
 		return nil, Batch{}, errorf(CodeUnauthorized, "Подпись пакета неверна: пакет повреждён или подделан")
+	}
+	if accept != nil {
+		if err := accept(pub); err != nil {
+			return nil, Batch{}, err
+		}
 	}
 	data, err := decompress(z)
 	if err != nil {
