@@ -182,6 +182,8 @@ func (c *Client) SyncOnce(ctx context.Context) (rep Report, err error) {
 			}
 			tries--
 			continue
+		} else if ec != nil {
+			return rep, errorf(CodeEpochChanged, "Эпоха сервера сменилась дважды за один сеанс (теперь %s): повторите синхронизацию", ec.epoch)
 		} else if err != nil {
 			return rep, err
 		}

@@ -265,3 +265,30 @@ func TestServerRestoredFromBackup(t *testing.T) {
 	}
 	w.checkClean()
 }
+
+// More pending ops than one batch holds go in several batches, in order.
+func TestManyOpsInSeveralBatches(t *testing.T) {
+	w := newWorld(t)
+	a := w.join(app.ProviderScope(w.A.ID))
+	cmds := make([]app.Command, sync.MaxOps+300)
+	for i := range cmds {
+		g := groupCmd("grp-many", w.A.Mod)
+		g.Capacity = int64(1 + i%100)
+		cmds[i] = g
+	}
+	if _, err := a.db.ExecBatch(cmds); err != nil {
+		t.Fatal(err)
+	}
+	before := w.cut.pushes.Load()
+	rep := a.sync()
+	if rep.Pushed != len(cmds) || rep.Applied != len(cmds) || !rep.DigestMatch {
+		t.Fatalf("report %+v", rep)
+	}
+	if n := w.cut.pushes.Load() - before; n != 2 {
+		t.Fatalf("%d pushes for %d ops", n, len(cmds))
+	}
+	if g := get[app.Group](t, w.db, "grp-many"); g.Capacity != int64(1+(len(cmds)-1)%100) {
+		t.Fatalf("the last edit did not win: capacity %d", g.Capacity)
+	}
+	a.exactlyOnce()
+}

@@ -289,9 +289,13 @@ type cutTransport struct {
 	push        atomic.Int64
 	pull        atomic.Int64
 	pullCleanly atomic.Bool // end the cut reply with EOF instead of an error
+	pushes      atomic.Int64
 }
 
 func (c *cutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == "/v1/push" {
+		c.pushes.Add(1)
+	}
 	if n := c.push.Load(); n >= 0 && req.URL.Path == "/v1/push" && req.Body != nil {
 		req = req.Clone(req.Context())
 		req.GetBody = nil
