@@ -418,7 +418,7 @@ func (db *DB) Rebase() error {
 			if !errors.As(err, &ae) {
 				return fmt.Errorf("store: rebase op %d (%s): %w", op.Seq, op.Type, err)
 			}
-			if err := undo.rollback(tx); err != nil {
+			if err := undo.rollback(tx, cache); err != nil {
 				return fmt.Errorf("store: rebase op %d (%s): undo: %w", op.Seq, op.Type, err)
 			}
 			note := Result{Seq: op.Seq, Status: StatusPending, Code: ae.Code, Message: ae.Message, Detail: ae.Detail}
@@ -534,10 +534,14 @@ func (u *undoLog) recordSerial(name string, old []byte) {
 	}
 }
 
-// rollback restores, newest first, everything the op changed.
-func (u *undoLog) rollback(tx *bbolt.Tx) error {
+// rollback restores, newest first, everything the op changed, and drops
+// what it restores from the transaction's load cache.
+func (u *undoLog) rollback(tx *bbolt.Tx, cache *loadCache) error {
 	for i := len(u.entries) - 1; i >= 0; i-- {
 		e := u.entries[i]
+		if !e.serial {
+			cache.drop(e.kind, e.id)
+		}
 		var err error
 		switch {
 		case e.serial && e.old == nil:

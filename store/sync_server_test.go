@@ -267,6 +267,8 @@ func testDecoder(op string, payload []byte) (app.Command, error) {
 		target = &putChild{}
 	case "test.PutUnless":
 		target = &putUnless{}
+	case "test.Delete":
+		target = &deleteRecord{}
 	default:
 		return store.DecodeCommand(op, payload)
 	}
@@ -301,5 +303,95 @@ func TestNodeByKey(t *testing.T) {
 	op := w.must(nd.db, w.groupCmd(w.id("grp"), w.Mod))
 	if _, _, _, err := w.server.ApplyRemote(nd.n, []app.Op{op}); codeOf(err) != app.SCOPE_FORBIDDEN {
 		t.Errorf("ApplyRemote of a revoked node: %v, want SCOPE_FORBIDDEN", err)
+	}
+}
+
+// spoilChild loads a child, changes it in place (its slice too) and fails
+// without writing.
+type spoilChild struct{ ID string }
+
+func (c spoilChild) Op() string { return "test.SpoilChild" }
+func (c spoilChild) Apply(tx app.Tx, _ app.Meta) error {
+	ch, err := app.Get[app.Child](tx, c.ID)
+	if err != nil {
+		return err
+	}
+	ch.LastName = "Испорчен"
+	ch.Providers[0] = "spoiled"
+	return app.Errorf(app.ECONFLICT, "Отказ без записи")
+}
+
+// expectChild fails unless the stored child has the last name and first
+// provider, then renames it.
+type expectChild struct{ ID, LastName, Provider, Rename string }
+
+func (c expectChild) Op() string { return "test.ExpectChild" }
+func (c expectChild) Apply(tx app.Tx, _ app.Meta) error {
+	ch, err := app.Get[app.Child](tx, c.ID)
+	if err != nil {
+		return err
+	}
+	if ch.LastName != c.LastName || len(ch.Providers) == 0 || ch.Providers[0] != c.Provider {
+		return app.Errorf(app.ECONFLICT, "ребёнок %s/%v, ожидался %s/%s", ch.LastName, ch.Providers, c.LastName, c.Provider)
+	}
+	ch.LastName = c.Rename
+	return tx.Put(ch)
+}
+
+// Within one batch every op sees what the ops before it wrote, and nothing of
+// what a failed op did to the records it loaded: the load cache hands out
+// copies.
+func TestApplyRemoteOpsSeeEachOther(t *testing.T) {
+	restore := store.SetCommandDecoder(func(op string, payload []byte) (app.Command, error) {
+		var target any
+		switch op {
+		case "test.SpoilChild":
+			target = &spoilChild{}
+		case "test.ExpectChild":
+			target = &expectChild{}
+		default:
+			return testDecoder(op, payload)
+		}
+		if err := json.Unmarshal(payload, target); err != nil {
+			return nil, err
+		}
+		return reflect.ValueOf(target).Elem().Interface().(app.Command), nil
+	})
+	defer restore()
+	w := newRegion(t)
+	nd := w.join("node.db", app.ScopeRegion)
+	kid := child("k1", "Иванов", "Пётр", "27")
+	kid.Providers = []string{w.Prov}
+	var ops []app.Op
+	for i, c := range []app.Command{
+		putChild{Child: kid},
+		expectChild{ID: "k1", LastName: "Иванов", Provider: w.Prov, Rename: "Петров"},
+		spoilChild{ID: "k1"},
+		expectChild{ID: "k1", LastName: "Петров", Provider: w.Prov, Rename: "Сидоров"},
+		deleteRecord{Kind: app.KindChild, ID: "k1"},
+		expectChild{ID: "k1"},
+	} {
+		p, err := store.EncodeCommand(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, app.Op{Node: nd.n.ID, Seq: uint64(i + 1), Type: c.Op(), Payload: p})
+	}
+	_, rs, _, err := w.server.ApplyRemote(nd.n, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"applied", "applied", "rejected CONFLICT", "applied", "applied", "rejected NOT_FOUND"}
+	for i, r := range rs {
+		got := r.Status
+		if r.Code != "" {
+			got += " " + r.Code
+		}
+		if got != want[i] {
+			t.Errorf("op %d: %s (%s), want %s", i+1, got, r.Message, want[i])
+		}
+	}
+	if exists[app.Child](t, w.server, "k1") {
+		t.Errorf("the deleted child is back")
 	}
 }

@@ -41,13 +41,14 @@ type writes struct {
 }
 
 // loadCache keeps, for one write transaction that runs many commands
-// (ApplyRemote, ExecBatch, Rebase), the decoded form of the records they load
-// and put, so that the group, the region and the contracts a batch of marks
-// reads again and again are decoded from JSON once. An entry is good only
-// while the stored bytes equal the bytes it was made from, so a write by any
-// path invalidates it; a hit hands out a deep copy, never the entry itself.
+// (ApplyRemote, Rebase), the decoded form of the records they load and put,
+// so that the group, the region and the contracts a batch of marks reads again
+// and again are decoded from JSON, and looked up in bbolt, once. It is right
+// only while every write of a record in the transaction goes through the
+// views that share it (Put, Delete) or drops the entry (undoLog.rollback); a
+// hit hands out a deep copy, never the entry itself.
 type loadCache struct {
-	m map[cacheKey]cacheEntry
+	m map[cacheKey]reflect.Value // the decoded record, a struct value
 }
 
 type cacheKey struct {
@@ -55,38 +56,38 @@ type cacheKey struct {
 	id   string
 }
 
-type cacheEntry struct {
-	raw []byte        // the stored bytes; never written to
-	val reflect.Value // the decoded record (a struct value), never handed out
-}
-
 // maxCached bounds the records one transaction's cache holds.
 const maxCached = 50_000
 
-func newLoadCache() *loadCache { return &loadCache{m: map[cacheKey]cacheEntry{}} }
+func newLoadCache() *loadCache { return &loadCache{m: map[cacheKey]reflect.Value{}} }
 
-// get returns the record decoded from raw, if it is cached.
-func (c *loadCache) get(kind app.Kind, id string, raw []byte) (reflect.Value, bool) {
+// get returns the cached record of kind/id.
+func (c *loadCache) get(kind app.Kind, id string) (reflect.Value, bool) {
 	if c == nil {
 		return reflect.Value{}, false
 	}
-	e, ok := c.m[cacheKey{kind, id}]
-	if !ok || !bytes.Equal(e.raw, raw) {
-		return reflect.Value{}, false
-	}
-	return e.val, true
+	v, ok := c.m[cacheKey{kind, id}]
+	return v, ok
 }
 
-// put caches val (copied) as the record decoded from raw, which the cache
-// keeps: the caller must not change raw afterwards.
-func (c *loadCache) put(kind app.Kind, id string, raw []byte, val reflect.Value) {
-	if c == nil || !cacheable[kind] {
+// put caches a copy of val as the stored record of kind/id.
+func (c *loadCache) put(kind app.Kind, id string, val reflect.Value) {
+	if c == nil {
 		return
 	}
-	if _, ok := c.m[cacheKey{kind, id}]; !ok && len(c.m) >= maxCached {
+	k := cacheKey{kind, id}
+	if _, ok := c.m[k]; !cacheable[kind] || !ok && len(c.m) >= maxCached {
+		delete(c.m, k)
 		return
 	}
-	c.m[cacheKey{kind, id}] = cacheEntry{raw: raw, val: cloneValue(val)}
+	c.m[k] = cloneValue(val)
+}
+
+// drop forgets kind/id, which was written behind the cache's back.
+func (c *loadCache) drop(kind app.Kind, id string) {
+	if c != nil {
+		delete(c.m, cacheKey{kind, id})
+	}
 }
 
 // cacheable marks the kinds whose record types copyValue copies whole: only
@@ -281,6 +282,11 @@ func (v txView) Load(kind app.Kind, id string, rec app.Record) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem() != t {
 		return fmt.Errorf("store: load %s/%s into %T, want *%v", kind, id, rec, t)
 	}
+	c := v.cache()
+	if tmpl, ok := c.get(kind, id); ok {
+		copyValue(rv.Elem(), tmpl)
+		return nil
+	}
 	b := v.tx.Bucket(recBucket(kind))
 	if b == nil {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
@@ -289,17 +295,12 @@ func (v txView) Load(kind app.Kind, id string, rec app.Record) error {
 	if data == nil {
 		return app.Errorf(app.ENOTFOUND, "Запись «%s» (%s) не найдена", id, kindRu(kind))
 	}
-	c := v.cache()
-	if tmpl, ok := c.get(kind, id, data); ok {
-		copyValue(rv.Elem(), tmpl)
-		return nil
-	}
 	// Unmarshal merges into what is there (maps above all): start from zero.
 	rv.Elem().SetZero()
 	if err := decode(data, rec); err != nil {
 		return fmt.Errorf("store: load %s/%s: %w", kind, id, err)
 	}
-	c.put(kind, id, bytes.Clone(data), rv.Elem())
+	c.put(kind, id, rv.Elem())
 	return nil
 }
 
@@ -344,7 +345,7 @@ func (v txView) Put(rec app.Record) error {
 		if bytes.Equal(old, data) {
 			return nil
 		}
-		if tmpl, ok := c.get(kind, id, old); ok {
+		if tmpl, ok := c.get(kind, id); ok {
 			oldIdx = tmpl.Interface().(app.Record).Indexes()
 		} else {
 			o, err := decodeRecord(kind, old)
@@ -367,7 +368,7 @@ func (v txView) Put(rec app.Record) error {
 	if err := putIndexes(v.tx, kind, id, added); err != nil {
 		return err
 	}
-	c.put(kind, id, data, rv)
+	c.put(kind, id, rv)
 	return v.after(kind, id, rv.Interface().(app.Record))
 }
 
@@ -395,6 +396,7 @@ func (v txView) Delete(kind app.Kind, id string) error {
 	if err := b.Delete([]byte(id)); err != nil {
 		return fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
 	}
+	v.cache().drop(kind, id)
 	return v.after(kind, id, nil)
 }
 
@@ -405,6 +407,8 @@ func (v txView) before(kind app.Kind, id string, old []byte) error {
 	if v.w == nil {
 		return nil
 	}
+	// Counted before the write: a write that fails halfway still counts.
+	v.w.n++
 	created := false
 	if v.w.capture {
 		var err error
@@ -424,7 +428,6 @@ func (v txView) after(kind app.Kind, id string, rec app.Record) error {
 	if v.w == nil {
 		return nil
 	}
-	v.w.n++
 	if v.w.feed {
 		return feedRecord(v.tx, kind, id, rec)
 	}
@@ -503,14 +506,14 @@ func (v txView) NextSerial(name string) (uint64, error) {
 		n = binary.BigEndian.Uint64(cur)
 	}
 	n++
-	if v.w != nil && v.w.undo != nil {
-		v.w.undo.recordSerial(name, b.Get([]byte(name)))
+	if v.w != nil {
+		v.w.n++
+		if v.w.undo != nil {
+			v.w.undo.recordSerial(name, b.Get([]byte(name)))
+		}
 	}
 	if err := b.Put([]byte(name), u64(n)); err != nil {
 		return 0, fmt.Errorf("store: serial %q: %w", name, err)
-	}
-	if v.w != nil {
-		v.w.n++
 	}
 	return n, nil
 }
