@@ -353,10 +353,25 @@ func (db *DB) ResetForEpoch(epoch string, serverAcked uint64) error {
 		if err := clearFeed(tx); err != nil {
 			return err
 		}
+		// The server's answers above serverAcked are lost with its state, and
+		// a local note means nothing on an op the server has acked.
 		var stale []uint64
-		c := tx.Bucket(bucketOpResults).Cursor()
-		for k, _ := c.Seek(u64(serverAcked + 1)); k != nil; k, _ = c.Next() {
-			stale = append(stale, binary.BigEndian.Uint64(k))
+		err = tx.Bucket(bucketOpResults).ForEach(func(k, v []byte) error {
+			if len(k) != 8 {
+				return fmt.Errorf("store: opresults: key %x is not 8 bytes", k)
+			}
+			seq := binary.BigEndian.Uint64(k)
+			var r Result
+			if err := decode(v, &r); err != nil {
+				return fmt.Errorf("store: opresults %d: %w", seq, err)
+			}
+			if seq > serverAcked || r.Status == StatusPending {
+				stale = append(stale, seq)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		for _, seq := range stale {
 			if err := deleteOpResult(tx, seq); err != nil {

@@ -151,6 +151,13 @@ func TestRebaseUndoesAFailedOp(t *testing.T) {
 	if _, _, _, err := w.server.ApplyRemote(nd.n, pending); codeOf(err) != app.EINTERNAL {
 		t.Errorf("the server ran an op that fails after a write: %v, want an EINTERNAL abort", err)
 	}
+	// Had a restored server acked them all, the local note would go too.
+	if err := nd.db.ResetForEpoch("0123456789abcdef0123456789abcdef", 3); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := nd.db.OpResults(false, 0); len(rs) != 3 || rs[1].Result.Status != "" || rs[1].Pending {
+		t.Errorf("OpResults after ResetForEpoch acked all: %+v", rs)
+	}
 }
 
 // A page with anything that cannot be written changes nothing.
