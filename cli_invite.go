@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"kruzhok/app"
+	"kruzhok/store"
+	"kruzhok/sync"
+)
+
+func init() {
+	register("invite", "  kruzhok invite [--data ФАЙЛ] --scope region|municipality:<код>|provider:<id> [--no-pin]\n"+
+		"                                выдать одноразовый код приглашения узла (последняя строка вывода)\n", cmdInvite)
+}
+
+// cmdInvite creates a one-time invite for a scope within the database's own
+// and prints its token as the last line of stdout. On a joined node the
+// invite is an op like any other: the token works once the node has synced.
+// On the server's own database (server stopped) it is final at once.
+func cmdInvite(args []string, stdout, stderr io.Writer) int {
+	flags, data := newFlags("invite", stderr)
+	scope := flags.String("scope", "", "область нового узла: region, municipality:<код> или provider:<id>")
+	noPin := flags.Bool("no-pin", false, "на базе сервера с сертификатом удостоверяющего центра (serve --tls-cert): "+
+		"код без отпечатка, узел проверит сервер по системным корневым сертификатам")
+	if !parse(flags, args, stderr) {
+		return exitUsage
+	}
+	if *scope == "" {
+		fmt.Fprintln(stderr, "kruzhok invite: укажите --scope region, municipality:<код> или provider:<id>")
+		return exitUsage
+	}
+	if _, _, err := app.ParseScope(*scope); err != nil {
+		fmt.Fprintf(stderr, "kruzhok invite: %s\n", errText(err))
+		return exitUsage
+	}
+	db, path, code := openExisting("invite", *data, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+
+	fingerprint := ""
+	if db.Authority() {
+		if !*noPin {
+			fp, err := sync.StoredFingerprint(path)
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				fmt.Fprintf(stderr, "kruzhok invite: %s.\nКод приглашения несёт отпечаток сертификата сервера: "+
+					"запустите на этой базе kruzhok serve хотя бы раз, а если сервер работает с --tls-cert, укажите --no-pin\n",
+					app.ErrorMessage(err))
+				return exitFail
+			} else if err != nil {
+				return fail(stderr, "invite", err)
+			}
+			fingerprint = fp
+		}
+	} else {
+		cfg, err := db.SyncConfig()
+		if err != nil {
+			return fail(stderr, "invite", err)
+		}
+		fingerprint = cfg.Fingerprint // the pin this node trusts; "" for a server with a CA-signed certificate
+	}
+	token, _, hash, err := sync.NewToken(fingerprint)
+	if err != nil {
+		return fail(stderr, "invite", err)
+	}
+	if _, err := db.Exec(&app.CreateInvite{Hash: hash, Scope: *scope}); err != nil {
+		return fail(stderr, "invite", err)
+	}
+	if db.Authority() {
+		fmt.Fprintf(stdout, "Приглашение узла области %s создано. Код одноразовый:\n", *scope)
+	} else {
+		fmt.Fprintf(stdout, "Приглашение узла области %s создано на этом узле и заработает после синхронизации "+
+			"с сервером (kruzhok sync --once). Код одноразовый:\n", *scope)
+	}
+	fmt.Fprintln(stdout, token)
+	return exitOK
+}
+
+// openExisting opens the database of --data that must exist already; on
+// failure it reports and gives nil with the exit code.
+func openExisting(name, flagValue string, stderr io.Writer) (*store.DB, string, int) {
+	path, err := dataPath(flagValue)
+	if err != nil {
+		return nil, "", fail(stderr, name, err)
+	}
+	if !fileExists(path) {
+		fmt.Fprintf(stderr, "kruzhok %s: нет базы данных %s\n", name, path)
+		return nil, "", exitFail
+	}
+	db, err := store.Open(path, store.Options{})
+	if errors.Is(err, store.ErrLocked) {
+		fmt.Fprintf(stderr, "kruzhok %s: %s\n(если эту базу держит kruzhok serve, остановите его или выполните команду на подключённом узле)\n",
+			name, errText(err))
+		return nil, "", exitFail
+	} else if err != nil {
+		return nil, "", fail(stderr, name, err)
+	}
+	return db, path, exitOK
+}
+
+// fileExists reports whether path exists; an error other than "not there"
+// counts as existing, so that Open reports it.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}
