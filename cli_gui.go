@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"kruzhok/app"
@@ -29,10 +30,38 @@ func cmdGUI(args []string, stderr io.Writer) int {
 	if err := seedIfEmpty(db); err != nil {
 		return fail(stderr, "gui", err)
 	}
-	if err := ui.Run(db, path); err != nil {
+	stopSync := startNodeSync(db, stderr)
+	err = ui.Run(db, path)
+	if serr := stopSync(); err == nil {
+		err = serr
+	}
+	if err != nil {
 		return fail(stderr, "gui", err)
 	}
 	return exitOK
+}
+
+// startNodeSync starts the sync schedule of a joined node database and
+// returns what stops it; a server or standalone database syncs with no one.
+// A node whose sync cannot start still opens: its data is all local, and the
+// reason is logged.
+func startNodeSync(db *store.DB, stderr io.Writer) (stop func() error) {
+	none := func() error { return nil }
+	if db.Authority() {
+		return none
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil)).With("cmd", "gui")
+	c, err := nodeClient(db)
+	if err != nil {
+		log.Error("sync not started", "err", err)
+		return none
+	}
+	sched, err := startScheduler(db, log, syncJob(c, log))
+	if err != nil {
+		log.Error("sync not started", "err", err)
+		return none
+	}
+	return sched.Shutdown
 }
 
 // seedIfEmpty loads the reference data into a region database that has none.
