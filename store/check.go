@@ -336,10 +336,10 @@ func checkFeed(tx *bbolt.Tx, out *breaches) {
 		}
 		_ = chseq.ForEach(func(k, v []byte) error {
 			pointed++
-			key := string(changeValue(kind, string(k)))
+			key := changeValue(kind, string(k))
 			if len(v) != 8 {
 				out.add("%s%s/%s: значение не 8 байт (value is not 8 bytes)", chseqPrefix, kind, k)
-			} else if seq, ok := feed[key]; !ok || seq != binary.BigEndian.Uint64(v) {
+			} else if seq, ok := feed[string(key)]; !ok || seq != binary.BigEndian.Uint64(v) {
 				out.add("%s/%s: изменение %d не в ленте, там %d (feed entry missing or stale)",
 					kind, k, binary.BigEndian.Uint64(v), seq)
 			}
