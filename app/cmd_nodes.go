@@ -10,6 +10,29 @@ func init() {
 	register(func() Command { return &RevokeInvite{} })
 	register(func() Command { return &JoinNode{} })
 	register(func() Command { return &RollOverPeriod{} })
+	register(func() Command { return &RevokeNode{} })
+}
+
+// RevokeNode stops a node: the server refuses its pushes and pulls from then
+// on (a stolen laptop, a provider that left). Errors: SCOPE_FORBIDDEN when the
+// node's scope is outside the revoking node's, ECONFLICT when already revoked.
+type RevokeNode struct{ Node string }
+
+func (c *RevokeNode) Op() string { return "revoke_node" }
+
+func (c *RevokeNode) Apply(tx Tx, m Meta) error {
+	n, err := Get[Node](tx, c.Node)
+	if err != nil {
+		return err
+	}
+	if !ScopeContains(tx, m.Scope, n.Scope) || m.Scope == n.Scope {
+		return Errorf(SCOPE_FORBIDDEN, "Узел «%s» не может отключить узел области «%s»", m.Scope, n.Scope)
+	}
+	if n.Status == "revoked" {
+		return Errorf(ECONFLICT, "Узел уже отключён")
+	}
+	n.Status = "revoked"
+	return tx.Put(n)
 }
 
 // Kinds of the sync registry.

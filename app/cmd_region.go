@@ -49,6 +49,8 @@ func (c *SeedRegion) Apply(tx Tx, m Meta) error {
 	if err := checkRegion(r); err != nil {
 		return err
 	}
+	// Validate everything before the first write: a rejected op on the server
+	// must leave nothing behind (docs/SYNC.md, savepoints).
 	for _, mu := range c.Municipalities {
 		if len(mu.Code) != 2 || mu.Code < "01" || mu.Code > "99" {
 			return Errorf(EINVALID, "Неверный код муниципалитета «%s»", mu.Code)
@@ -56,14 +58,21 @@ func (c *SeedRegion) Apply(tx Tx, m Meta) error {
 		if err := checkText("Название муниципалитета", mu.Name, 200, true); err != nil {
 			return err
 		}
+	}
+	for _, d := range c.Directions {
+		if err := checkID("направленности", d.Code); err != nil {
+			return err
+		}
+		if err := checkText("Направленность", d.Name, 100, true); err != nil {
+			return err
+		}
+	}
+	for _, mu := range c.Municipalities {
 		if err := tx.Put(mu); err != nil {
 			return err
 		}
 	}
 	for _, d := range c.Directions {
-		if err := checkText("Направленность", d.Name, 100, true); err != nil {
-			return err
-		}
 		if err := tx.Put(d); err != nil {
 			return err
 		}

@@ -45,6 +45,16 @@ var registry = map[string]func() Command{}
 
 func register(f func() Command) { registry[f().Op()] = f }
 
+// RegisterCommand adds a command type to the registry of op types, for
+// commands defined outside app (tests of the storage and sync machinery).
+// Registering an op type twice panics.
+func RegisterCommand(f func() Command) {
+	if _, dup := registry[f().Op()]; dup {
+		panic("app: op type registered twice: " + f().Op())
+	}
+	register(f)
+}
+
 // NewCommand returns a zero command of the op type, or false for an unknown type.
 func NewCommand(op string) (Command, bool) {
 	f, ok := registry[op]

@@ -48,6 +48,13 @@ const (
 	NOT_ENROLLED            = "NOT_ENROLLED"
 	SCOPE_FORBIDDEN         = "SCOPE_FORBIDDEN"
 	AUTHORITY_ONLY          = "AUTHORITY_ONLY"
+
+	// Codes of the sync protocol (sync/errors.go maps them to HTTP status).
+	UNAUTHORIZED       = "UNAUTHORIZED"
+	TOO_LARGE          = "TOO_LARGE"
+	SCHEMA_UNSUPPORTED = "SCHEMA_UNSUPPORTED"
+	EPOCH_CHANGED      = "EPOCH_CHANGED"
+	NEED_FROM          = "NEED_FROM"
 )
 
 // Error is the one error type of the domain: a stable code and a message in

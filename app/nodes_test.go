@@ -24,6 +24,11 @@ func TestInviteAndJoin(t *testing.T) {
 	}
 	w.wantCode(&app.JoinNode{Hash: h, Node: "n2", Key: strings.Repeat("ef", 32)}, app.ECONFLICT) // spent
 	w.wantCode(&app.RevokeInvite{Hash: h}, app.ECONFLICT)
+	w.must(&app.RevokeNode{Node: "n1"})
+	if n := get[app.Node](w, "n1"); n.Status != "revoked" {
+		t.Fatalf("revoked node %+v", n)
+	}
+	w.wantCode(&app.RevokeNode{Node: "n1"}, app.ECONFLICT)
 	// A municipality node invites its own providers only.
 	if err := w.db.SetScope("municipality:28", true); err != nil {
 		t.Fatal(err)

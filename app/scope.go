@@ -114,7 +114,7 @@ func owners(r Reader, cmd Command) ([]string, error) {
 	mun := func(code string) []string { return []string{MunicipalityScope(code)} }
 	switch c := cmd.(type) {
 	case *RegisterChild, *IssueCertificate, *RequestFinancing, *TransferCertificate, *ApplyChild,
-		*CreateInvite, *RevokeInvite: // the command itself checks the scope
+		*CreateInvite, *RevokeInvite, *RevokeNode: // the command itself checks the scope
 		return []string{AudienceAll}, nil // any node; the server decides what is scarce
 	case *UpdateChild:
 		ch, err := Get[Child](r, c.Child.ID)

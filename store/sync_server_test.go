@@ -171,18 +171,32 @@ func TestApplyRemoteUndecodable(t *testing.T) {
 	}
 }
 
-// The savepoint rule with a real command: SeedRegion writes the
-// municipalities before it checks the directions, so a bad direction fails
-// after a write. That aborts the whole batch, the ops before it included;
-// the same command failing before its first write is only a rejection.
+// failAfterWrite is a command that writes a municipality and then fails with
+// a domain code, which no app command does (they validate before writing);
+// it proves the savepoint rule holds if one ever did.
+type failAfterWrite struct{ Code string }
+
+func (c *failAfterWrite) Op() string { return "test_fail_after_write" }
+
+func (c *failAfterWrite) Apply(tx app.Tx, m app.Meta) error {
+	if err := tx.Put(app.Municipality{Code: "99", Name: "Тест"}); err != nil {
+		return err
+	}
+	return app.Errorf(app.EINVALID, "after a write")
+}
+
+func init() { app.RegisterCommand(func() app.Command { return &failAfterWrite{} }) }
+
+// The savepoint rule: an op that fails after a write aborts the whole batch,
+// the ops before it included; a command failing before its first write is
+// only a rejection.
 func TestApplyRemoteSavepoint(t *testing.T) {
 	w := newRegion(t)
 	fresh := w.open("fresh.db") // an unseeded region authority
 	w.server = fresh
 	nd := w.join("region-node.db", app.ScopeRegion)
 	seed := assets.Seed(app.DateOf(w.now))
-	badDir := *seed
-	badDir.Directions = []app.Direction{{Code: "tech", Name: ""}}
+	badDir := &failAfterWrite{}
 	empty := *seed
 	empty.Municipalities = nil
 	op := func(seq uint64, c app.Command) app.Op {
@@ -194,7 +208,7 @@ func TestApplyRemoteSavepoint(t *testing.T) {
 	}
 	before := dump(t, fresh)
 	invite := &app.CreateInvite{Hash: strings.Repeat("ab", 32), Scope: app.ScopeRegion}
-	_, _, _, err := fresh.ApplyRemote(nd.n, []app.Op{op(1, invite), op(2, &badDir)})
+	_, _, _, err := fresh.ApplyRemote(nd.n, []app.Op{op(1, invite), op(2, badDir)})
 	var ae *app.Error
 	if codeOf(err) != app.EINTERNAL || !asAppError(err, &ae) || !strings.Contains(ae.Detail, "seq=2") ||
 		!strings.Contains(ae.Detail, "code=INVALID") {
