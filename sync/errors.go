@@ -9,21 +9,14 @@ import (
 	"kruzhok/app"
 )
 
-// Codes of the protocol itself, beside the domain codes of app. Like those
-// they cross the network, so the list is append-only.
+// Codes of the protocol itself live in app's one append-only list; these
+// names keep the sync code readable.
 const (
-	// CodeUnauthorized: a missing or bad signature, an unknown or revoked key,
-	// or a request time more than ten minutes from the server's.
-	CodeUnauthorized = "UNAUTHORIZED"
-	// CodeTooLarge: a body, a decompressed batch or a batch's op count over the limits.
-	CodeTooLarge = "TOO_LARGE"
-	// CodeSchema: a batch written with a schema version this binary does not speak.
-	CodeSchema = "SCHEMA_UNSUPPORTED"
-	// CodeEpochChanged: the pull cursor is of another server epoch (the
-	// server was restored); the node resets and pulls from 0.
-	CodeEpochChanged = "EPOCH_CHANGED"
-	// CodeNeedFrom: a push batch does not start right after the server's ack.
-	CodeNeedFrom = "NEED_FROM"
+	CodeUnauthorized = app.UNAUTHORIZED       // bad or missing signature, unknown or revoked key, stale time
+	CodeTooLarge     = app.TOO_LARGE          // over the body, decompression or op-count limits
+	CodeSchema       = app.SCHEMA_UNSUPPORTED // a batch of a schema this binary does not speak
+	CodeEpochChanged = app.EPOCH_CHANGED      // the server was restored: reset and pull from 0
+	CodeNeedFrom     = app.NEED_FROM          // a push that does not start right after the ack
 )
 
 // statusOf is the one table from error codes to HTTP status. A domain code
