@@ -26,36 +26,41 @@ func (db *DB) Digest(scope string) (string, error) {
 	if !validScope(scope) {
 		return "", app.Errorf(app.EINVALID, "Неверная область узла «%s»", scope)
 	}
-	h := sha256.New()
+	var d string
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		for _, kind := range app.Kinds {
-			b := tx.Bucket(recBucket(kind))
-			if b == nil {
-				continue
-			}
-			err := b.ForEach(func(k, v []byte) error {
-				if scope != app.ScopeRegion {
-					rec, err := decodeValue(kind, v)
-					if err != nil {
-						return fmt.Errorf("store: digest %s/%s: %w", kind, k, err)
-					}
-					if !app.Visible(rec, scope) {
-						return nil
-					}
-				}
-				digestField(h, []byte(kind))
-				digestField(h, k)
-				digestField(h, v)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		d, err = digestTx(tx, scope)
+		return err
 	})
-	if err != nil {
-		return "", err
+	return d, err
+}
+
+// digestTx is Digest inside a read transaction.
+func digestTx(tx *bbolt.Tx, scope string) (string, error) {
+	h := sha256.New()
+	for _, kind := range app.Kinds {
+		b := tx.Bucket(recBucket(kind))
+		if b == nil {
+			continue
+		}
+		err := b.ForEach(func(k, v []byte) error {
+			if scope != app.ScopeRegion {
+				rec, err := decodeValue(kind, v)
+				if err != nil {
+					return fmt.Errorf("store: digest %s/%s: %w", kind, k, err)
+				}
+				if !app.Visible(rec, scope) {
+					return nil
+				}
+			}
+			digestField(h, []byte(kind))
+			digestField(h, k)
+			digestField(h, v)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -29,6 +29,10 @@ type Page struct {
 	Changes []Change
 	Next    uint64
 	More    bool
+	// Digest is the scope's digest (Digest) on the last page (More false),
+	// computed in the same read transaction as the page, so a write landing
+	// between them cannot make a converged node look diverged.
+	Digest string
 }
 
 // DefaultPageBytes is the page size Pull uses when it is given none.
@@ -95,7 +99,9 @@ func (db *DB) Pull(scope string, cursor uint64, maxBytes int) (Page, error) {
 			}
 			p.Next = seq
 		}
-		return nil
+		var err error
+		p.Digest, err = digestTx(tx, scope)
+		return err
 	})
 	if err != nil {
 		return Page{}, err

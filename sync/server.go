@@ -252,14 +252,7 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	var digest string
-	if !page.More {
-		if digest, err = s.db.Digest(node.Scope); err != nil {
-			fail(err)
-			return
-		}
-	}
-	body, err := EncodePage(page, digest)
+	body, err := EncodePage(page, page.Digest)
 	if err != nil {
 		fail(err)
 		return
