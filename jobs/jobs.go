@@ -68,7 +68,7 @@ type Options struct {
 
 	SyncEvery time.Duration // the regular sync; default 5 minutes
 	KickDelay time.Duration // how soon a sync follows Kick; default 5 seconds
-	Backoff   Backoff       // sync's retries; default 30 s doubling to 1 h, ±20 %
+	Backoff   Backoff       // sync's retries; zero: 30 s doubling to 1 h, ±20 %
 
 	// Rand is the jitter source, uniform in [0, 1); default math/rand/v2.
 	Rand func() float64
@@ -107,6 +107,13 @@ func (o Options) withDefaults(db *store.DB) Options {
 	if o.Backoff == (Backoff{}) {
 		o.Backoff = Backoff{Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2}
 	}
+	if o.Backoff.Base <= 0 {
+		o.Backoff.Base = 30 * time.Second
+	}
+	if o.Backoff.Max < o.Backoff.Base {
+		o.Backoff.Max = max(time.Hour, o.Backoff.Base)
+	}
+	o.Backoff.Jitter = min(max(o.Backoff.Jitter, 0), 0.9)
 	if o.Rand == nil {
 		o.Rand = rand.Float64
 	}

@@ -38,7 +38,6 @@ type syncState struct {
 	kick     bool        // the armed timer is a kick, not a retry
 	stop     func() bool // stops the armed timer
 	gen      uint64      // bumped on every arm and disarm: a stale timer does nothing
-	again    bool        // a timer fired while a run was going: sync again after it
 }
 
 func (st *syncState) disarm() {
@@ -125,8 +124,12 @@ func (s *Scheduler) fire(gen uint64) {
 	s.mu.Unlock()
 	defer s.runs.Done()
 	if err := s.run(j, false); errors.Is(err, errBusy) {
+		// A round is going that may have missed the write behind a kick:
+		// ask again after it, unless its outcome has set the timer already.
 		s.mu.Lock()
-		s.sync.again = true
+		if !s.shutdown && s.sync.at.IsZero() && s.sync.failures == 0 {
+			s.arm(s.opt.KickDelay, true)
+		}
 		s.mu.Unlock()
 	}
 }
@@ -152,19 +155,13 @@ func (s *Scheduler) syncDone(err error) {
 	}
 	if err != nil {
 		s.sync.failures++
-		s.sync.again = false
 		d := s.opt.Backoff.Delay(s.sync.failures, s.opt.Rand())
 		s.arm(d, false)
 		s.log.Warn("sync failed, will retry", "failures", s.sync.failures, "in", d.Round(time.Millisecond), "err", err)
 		return
 	}
 	s.sync.failures = 0
-	switch {
-	case s.sync.again:
-		// A kick came during the run: its write may have missed this round.
-		s.sync.again = false
-		s.arm(s.opt.KickDelay, true)
-	case !s.sync.at.IsZero() && !s.sync.kick:
-		s.sync.disarm() // a retry is moot after a success
+	if !s.sync.at.IsZero() && !s.sync.kick {
+		s.sync.disarm() // a retry is moot after a success; a pending kick stays
 	}
 }
