@@ -1,0 +1,509 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+)
+
+// searchLimit bounds a search: a person narrows the query rather than scroll
+// through thousands, and the list never holds more rows than this.
+const searchLimit = 50
+
+// childRow is a search result: a child with the certificate, if any, and
+// the state of its financing request.
+type childRow struct {
+	child   app.Child
+	cert    app.Certificate
+	hasCert bool
+	pending bool   // a financing request recorded on this node, not yet decided by the server
+	waiting bool   // the request waits in the municipality's queue
+	mun     string // the municipality's name
+}
+
+// certText is one line about the certificate: number, type, balance and the
+// state of a request.
+func (c childRow) certText() string {
+	if !c.hasCert {
+		return "Сертификата нет"
+	}
+	num := c.cert.Number
+	if num == "" {
+		num = "номер присвоит РМЦ (ожидает РМЦ)"
+	}
+	t := "Сертификат " + num + " · " + certTypeRu(c.cert.Type)
+	if c.cert.Type == app.CertFinancing {
+		t += " · остаток " + rub(c.cert.LedgerOf(c.cert.Period).Balance)
+	}
+	if c.cert.Status == app.CertFrozen {
+		t += " · заморожен"
+	}
+	switch {
+	case c.pending:
+		t += " · финансирование: ожидает РМЦ"
+	case c.waiting:
+		t += " · финансирование: в очереди муниципалитета"
+	}
+	return t
+}
+
+// personText is «д. р. 10.03.2015 · Шпаковский муниципальный округ».
+func (c childRow) personText() string {
+	mun := c.mun
+	if mun == "" {
+		mun = c.child.Municipality
+	}
+	return "д. р. " + dateRu(c.child.BirthDate) + " · " + mun
+}
+
+// childFinder is search as you type over children: by the start of the full
+// name, or by a certificate number when the query looks like one (26-…).
+// Its widget.List reuses a handful of row widgets however many children the
+// database holds.
+type childFinder struct {
+	st       app.Store
+	muns     map[string]string
+	rows     []childRow
+	selected string // the chosen child's ID
+	onSelect func(childRow)
+
+	query   *widget.Entry
+	list    *widget.List
+	info    *widget.Label
+	content fyne.CanvasObject
+}
+
+func newChildFinder(st app.Store, onSelect func(childRow)) *childFinder {
+	f := &childFinder{st: st, onSelect: onSelect, info: widget.NewLabel("")}
+	f.query = widget.NewEntry()
+	f.query.SetPlaceHolder("Фамилия, имя или номер сертификата 26-…")
+	f.query.OnChanged = f.onQueryChanged
+	f.list = widget.NewList(func() int { return len(f.rows) }, f.createRow, f.updateRow)
+	f.list.OnSelected = f.onRowSelected
+	f.info.Importance = widget.LowImportance
+	f.info.SetText("Начните вводить фамилию ребёнка или номер сертификата")
+	f.content = container.NewBorder(container.NewVBox(f.query, f.info), nil, nil, nil, f.list)
+	return f
+}
+
+// onQueryChanged runs the search for the typed text and shows the rows. A
+// search reads at most searchLimit children through an index prefix, so it
+// stays fast on the UI goroutine whatever the size of the registry.
+func (f *childFinder) onQueryChanged(q string) {
+	rows, err := f.search(q)
+	f.rows = rows
+	f.list.UnselectAll()
+	f.list.ScrollToTop()
+	f.list.Refresh()
+	switch {
+	case err != nil:
+		f.info.Importance = widget.DangerImportance
+		f.info.SetText("Поиск не удался: " + app.ErrorMessage(err))
+	case strings.TrimSpace(q) == "":
+		f.info.Importance = widget.LowImportance
+		f.info.SetText("Начните вводить фамилию ребёнка или номер сертификата")
+	case len(rows) == 0:
+		f.info.Importance = widget.MediumImportance
+		f.info.SetText("Никого не нашлось. Проверьте написание или зарегистрируйте ребёнка")
+	case len(rows) == searchLimit:
+		f.info.Importance = widget.LowImportance
+		f.info.SetText("Показаны первые 50: уточните запрос")
+	default:
+		f.info.Importance = widget.LowImportance
+		f.info.SetText("Найдено: " + itoa(len(rows)))
+	}
+}
+
+// search finds up to searchLimit children for the query.
+func (f *childFinder) search(q string) ([]childRow, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	var rows []childRow
+	err := f.st.View(func(r app.Reader) error {
+		if f.muns == nil {
+			m, err := municipalityNames(r)
+			if err != nil {
+				return err
+			}
+			f.muns = m
+		}
+		if looksLikeCertNumber(q) {
+			certs, err := app.List[app.Certificate](r, app.IdxNumber, q, searchLimit)
+			if err != nil {
+				return err
+			}
+			for _, c := range certs {
+				ch, err := app.Get[app.Child](r, c.Child)
+				if app.ErrorCode(err) == app.ENOTFOUND {
+					continue // outside this node's scope
+				} else if err != nil {
+					return err
+				}
+				row, err := f.row(r, ch, &c)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, row)
+			}
+			return nil
+		}
+		kids, err := app.List[app.Child](r, app.IdxName, app.NameKey(q), searchLimit)
+		if err != nil {
+			return err
+		}
+		for _, ch := range kids {
+			row, err := f.row(r, ch, nil)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// row completes a child's row with its certificate (read when cert is nil)
+// and the state of its financing requests.
+func (f *childFinder) row(r app.Reader, ch app.Child, cert *app.Certificate) (childRow, error) {
+	row := childRow{child: ch, mun: f.muns[ch.Municipality]}
+	if cert == nil {
+		cs, err := app.List[app.Certificate](r, app.IdxChild, ch.ID, 1)
+		if err != nil {
+			return row, err
+		}
+		if len(cs) == 0 {
+			return row, nil
+		}
+		cert = &cs[0]
+	}
+	row.cert, row.hasCert = *cert, true
+	reqs, err := app.List[app.Request](r, app.IdxCertificate, cert.ID, 0)
+	if err != nil {
+		return row, err
+	}
+	for _, q := range reqs {
+		row.pending = row.pending || q.Status == app.ReqPending
+		row.waiting = row.waiting || q.Status == app.ReqWaiting
+	}
+	return row, nil
+}
+
+func (f *childFinder) createRow() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	person, cert := widget.NewLabel(""), widget.NewLabel("")
+	for _, l := range []*widget.Label{name, person, cert} {
+		l.Truncation = fyne.TextTruncateEllipsis
+	}
+	return container.NewVBox(name, person, cert)
+}
+
+func (f *childFinder) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(f.rows) {
+		return
+	}
+	row, c := f.rows[id], o.(*fyne.Container)
+	c.Objects[0].(*widget.Label).SetText(row.child.FullName())
+	c.Objects[1].(*widget.Label).SetText(row.personText())
+	c.Objects[2].(*widget.Label).SetText(row.certText())
+}
+
+func (f *childFinder) onRowSelected(id widget.ListItemID) {
+	if id < 0 || id >= len(f.rows) {
+		return
+	}
+	f.selected = f.rows[id].child.ID
+	if f.onSelect != nil {
+		f.onSelect(f.rows[id])
+	}
+}
+
+// show searches for the child's full name and selects the child: after a
+// registration or a change, the person sees the row they acted on.
+func (f *childFinder) show(childID, name string) {
+	if f.query.Text == name {
+		f.onQueryChanged(name)
+	} else {
+		f.query.SetText(name) // runs onQueryChanged
+	}
+	for i, r := range f.rows {
+		if r.child.ID == childID {
+			f.list.Select(i)
+			return
+		}
+	}
+}
+
+// reload repeats the search and keeps the chosen child chosen.
+func (f *childFinder) reload() {
+	id := f.selected
+	f.onQueryChanged(f.query.Text)
+	for i, r := range f.rows {
+		if r.child.ID == id {
+			f.list.Select(i)
+		}
+	}
+}
+
+// childrenScreen finds children, registers a child with the guardian's
+// consent, and issues the certificate and asks for financing.
+type childrenScreen struct {
+	st       app.Store
+	provider string
+	now      func() time.Time
+	muns     []app.Municipality
+
+	finder    *childFinder
+	current   childRow
+	chosen    bool
+	detail    *widget.Label
+	issue     *widget.Button
+	financing *widget.Button
+
+	last       *field
+	first      *field
+	middle     *widget.Entry
+	birth      *field
+	mun        *choice
+	snils      *widget.Entry
+	guardian   *field
+	phone      *field
+	consentOn  *field
+	consent    *widget.Check
+	consentMsg *widget.Label
+	consentBy  *field
+	form       *widget.Form
+
+	status  *widget.Label
+	content fyne.CanvasObject
+}
+
+func newChildrenScreen(st app.Store, provider string, now func() time.Time) *childrenScreen {
+	s := &childrenScreen{st: st, provider: provider, now: now, status: newStatus(), detail: newStatus()}
+	s.finder = newChildFinder(st, s.onChildSelected)
+	s.issue = widget.NewButton("Выдать сертификат", s.onIssueCertificate)
+	s.financing = widget.NewButton("Запросить финансирование", s.onRequestFinancing)
+
+	s.last = newField("например, Петров", notEmpty("Укажите фамилию ребёнка"))
+	s.first = newField("например, Иван", notEmpty("Укажите имя ребёнка"))
+	s.middle = widget.NewEntry()
+	s.middle.SetPlaceHolder("если есть")
+	s.birth = newField("ДД.ММ.ГГГГ", validBirthDate(now))
+	s.mun = newChoice("где ребёнок живёт", "Выберите муниципалитет, где живёт ребёнок", nil)
+	s.snils = widget.NewEntry()
+	s.snils.SetPlaceHolder("123-456-789 01, не обязательно")
+	s.guardian = newField("фамилия, имя, отчество полностью", notEmpty("Укажите ФИО родителя (законного представителя)"))
+	s.phone = newField("например, +7 918 123-45-67", validPhone)
+	s.consentOn = newField("ДД.ММ.ГГГГ", func(v string) error {
+		d, err := parseDateField("дата согласия", v)
+		if err != nil {
+			return err
+		}
+		if d > today(now) {
+			return msgf("Дата согласия %s ещё не наступила", dateRu(d))
+		}
+		return nil
+	})
+	s.consent = widget.NewCheck("Согласие на обработку персональных данных получено", func(on bool) {
+		if on {
+			s.consentMsg.Hide()
+		}
+	})
+	s.consentMsg = widget.NewLabel("Без согласия родителя (законного представителя) на обработку персональных данных ребёнка зарегистрировать нельзя")
+	s.consentMsg.Importance = widget.DangerImportance
+	s.consentMsg.Wrapping = fyne.TextWrapWord
+	s.consentMsg.Hide()
+	s.consentBy = newField("ФИО сотрудника", notEmpty("Укажите, кто принял согласие"))
+	for _, f := range []*field{s.last, s.first, s.birth, s.guardian, s.phone, s.consentOn, s.consentBy} {
+		f.onEnter(s.onRegister)
+	}
+	s.middle.OnSubmitted = func(string) { s.onRegister() }
+	s.snils.OnSubmitted = func(string) { s.onRegister() }
+	s.form = widget.NewForm(
+		widget.NewFormItem("Фамилия", s.last.box),
+		widget.NewFormItem("Имя", s.first.box),
+		widget.NewFormItem("Отчество", s.middle),
+		widget.NewFormItem("Дата рождения", s.birth.box),
+		widget.NewFormItem("Муниципалитет", s.mun.box),
+		widget.NewFormItem("СНИЛС", s.snils),
+		widget.NewFormItem("Родитель (представитель)", s.guardian.box),
+		widget.NewFormItem("Телефон", s.phone.box),
+		widget.NewFormItem("Дата согласия", s.consentOn.box),
+		widget.NewFormItem("", container.NewVBox(s.consent, s.consentMsg)),
+		widget.NewFormItem("Согласие принял", s.consentBy.box),
+	)
+	s.form.SubmitText = "Зарегистрировать"
+	s.form.OnSubmit = s.onRegister
+
+	left := container.NewBorder(heading("Поиск ребёнка"), nil, nil, nil, s.finder.content)
+	right := container.NewVScroll(container.NewVBox(
+		heading("Выбранный ребёнок"), s.detail, container.NewHBox(s.issue, s.financing),
+		widget.NewSeparator(),
+		heading("Регистрация ребёнка"), s.form, s.status,
+	))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.4
+	s.content = split
+	s.clearForm()
+	s.refresh()
+	s.showChosen()
+	return s
+}
+
+// refresh reloads the municipalities and repeats the search.
+func (s *childrenScreen) refresh() {
+	var muns []app.Municipality
+	var prov app.Provider
+	err := s.st.View(func(r app.Reader) error {
+		var err error
+		if muns, err = app.List[app.Municipality](r, "", "", 0); err != nil {
+			return err
+		}
+		prov, err = app.Get[app.Provider](r, s.provider)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.muns = muns
+	opts := make([]string, 0, len(muns))
+	for _, m := range muns {
+		opts = append(opts, m.Code+" — "+m.Name)
+	}
+	s.mun.sel.Options = opts
+	if s.mun.sel.SelectedIndex() < 0 {
+		for i, m := range muns {
+			if m.Code == prov.Municipality {
+				s.mun.sel.SetSelectedIndex(i) // most children live where the provider is
+			}
+		}
+	}
+	s.mun.sel.Refresh()
+	s.finder.muns = nil
+	if s.finder.query.Text != "" {
+		s.finder.reload()
+	}
+}
+
+func (s *childrenScreen) clearForm() {
+	for _, f := range []*field{s.last, s.first, s.birth, s.guardian, s.phone, s.consentBy} {
+		f.set("")
+	}
+	s.middle.SetText("")
+	s.snils.SetText("")
+	s.consentOn.set(dateRu(today(s.now)))
+	s.consent.SetChecked(false)
+	s.consentMsg.Hide()
+}
+
+func (s *childrenScreen) onChildSelected(row childRow) {
+	s.current, s.chosen = row, true
+	s.showChosen()
+	say(s.status, "")
+}
+
+// showChosen describes the chosen child and enables what can be done next.
+func (s *childrenScreen) showChosen() {
+	if !s.chosen {
+		s.detail.Importance = widget.LowImportance
+		s.detail.SetText("Найдите ребёнка слева или зарегистрируйте нового")
+		s.issue.Disable()
+		s.financing.Disable()
+		return
+	}
+	c := s.current
+	s.detail.Importance = widget.MediumImportance
+	s.detail.SetText(c.child.FullName() + "\n" + c.personText() + "\n" + c.certText())
+	setEnabled(s.issue, !c.hasCert)
+	setEnabled(s.financing, c.hasCert && c.cert.Type == app.CertAccounting && c.cert.Status == app.CertActive && !c.pending && !c.waiting)
+}
+
+// reloadChosen reads the chosen child's row again after a change.
+func (s *childrenScreen) reloadChosen() {
+	s.finder.reload()
+	for _, r := range s.finder.rows {
+		if r.child.ID == s.current.child.ID {
+			s.current = r
+		}
+	}
+	s.showChosen()
+}
+
+func (s *childrenScreen) onRegister() {
+	err := firstError(s.last, s.first, s.birth, s.mun, s.guardian, s.phone, s.consentOn, s.consentBy)
+	if !s.consent.Checked {
+		s.consentMsg.Show()
+		if err == nil {
+			err = fieldError(s.consentMsg.Text)
+		}
+	}
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	birth, _ := app.ParseDate(strings.TrimSpace(s.birth.text()))
+	consentOn, _ := app.ParseDate(strings.TrimSpace(s.consentOn.text()))
+	ch := app.Child{ID: newID(), LastName: strings.TrimSpace(s.last.text()), FirstName: strings.TrimSpace(s.first.text()),
+		MiddleName: strings.TrimSpace(s.middle.Text), BirthDate: birth,
+		Municipality: s.muns[s.mun.sel.SelectedIndex()].Code, GuardianName: strings.TrimSpace(s.guardian.text()),
+		GuardianPhone: strings.TrimSpace(s.phone.text()), ConsentDate: consentOn,
+		ConsentBy: strings.TrimSpace(s.consentBy.text()), SNILS: strings.TrimSpace(s.snils.Text)}
+	if _, err := s.st.Exec(&app.RegisterChild{Child: ch}); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.clearForm()
+	s.finder.show(ch.ID, ch.FullName())
+	say(s.status, ch.FullName()+" зарегистрирован(а). Теперь можно выдать сертификат")
+}
+
+func (s *childrenScreen) onIssueCertificate() {
+	if !s.chosen || s.current.hasCert {
+		return
+	}
+	if _, err := s.st.Exec(&app.IssueCertificate{ID: newID(), Child: s.current.child.ID}); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.reloadChosen()
+	if n := s.current.cert.Number; n != "" {
+		say(s.status, "Сертификат учёта выдан: "+n)
+	} else {
+		say(s.status, "Сертификат учёта выдан; номер присвоит РМЦ после синхронизации (ожидает РМЦ)")
+	}
+}
+
+func (s *childrenScreen) onRequestFinancing() {
+	if !s.chosen || !s.current.hasCert {
+		return
+	}
+	if _, err := s.st.Exec(&app.RequestFinancing{ID: newID(), Certificate: s.current.cert.ID}); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.reloadChosen()
+	c := s.current
+	switch {
+	case c.cert.Type == app.CertFinancing:
+		say(s.status, "Сертификат стал сертификатом финансирования: "+rub(c.cert.LedgerOf(c.cert.Period).Balance))
+	case c.pending:
+		say(s.status, "Заявка на финансирование записана и ожидает РМЦ: решение придёт после синхронизации")
+	case c.waiting:
+		say(s.status, "Свободных сертификатов финансирования сейчас нет: заявка в очереди муниципалитета")
+	default:
+		say(s.status, "Заявка подана")
+	}
+}
