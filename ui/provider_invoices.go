@@ -1,0 +1,230 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+)
+
+var invoiceColumns = []struct {
+	title string
+	width float32
+}{
+	{"Месяц", 150},
+	{"Вид", 100},
+	{"Муниципалитет", 300},
+	{"Сумма", 150},
+	{"Не больше", 150},
+	{"Статус", 120},
+	{"Оплатить до", 120},
+}
+
+// invoicesScreen is the provider's invoices by month, newest first. A draft
+// is submitted from here; the advance may ask less than its maximum (RULES.md §8).
+type invoicesScreen struct {
+	st       app.Store
+	provider string
+	now      func() time.Time
+
+	rows []app.Invoice
+	muns map[string]string
+	sel  int // the chosen row, -1 for none
+
+	table   *widget.Table
+	chosen  *widget.Label
+	amount  *field
+	submit  *widget.Button
+	status  *widget.Label
+	content fyne.CanvasObject
+}
+
+func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *invoicesScreen {
+	s := &invoicesScreen{st: st, provider: provider, now: now, sel: -1, status: newStatus(), chosen: newStatus()}
+	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = s.createCell
+	s.table.UpdateHeader = s.updateHeader
+	s.table.OnSelected = s.onInvoiceSelected
+	for i, c := range invoiceColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.amount = newField("сумма, ₽", s.checkAmount)
+	s.amount.onEnter(s.onSubmit)
+	s.submit = widget.NewButton("Подать", s.onSubmit)
+	s.submit.Importance = widget.HighImportance
+	form := container.NewVBox(heading("Счёт"), s.chosen,
+		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), s.submit, s.amount.box), s.status)
+	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.table)
+	s.refresh()
+	return s
+}
+
+// refresh reloads the invoices.
+func (s *invoicesScreen) refresh() {
+	var rows []app.Invoice
+	var muns map[string]string
+	err := s.st.View(func(r app.Reader) error {
+		var err error
+		if rows, err = app.List[app.Invoice](r, app.IdxProvider, s.provider, 0); err != nil {
+			return err
+		}
+		muns, err = municipalityNames(r)
+		return err
+	})
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b app.Invoice) int {
+		if a.Month != b.Month {
+			return int(b.Month - a.Month)
+		}
+		if a.Municipality != b.Municipality {
+			return strings.Compare(a.Municipality, b.Municipality)
+		}
+		return strings.Compare(a.Type, b.Type)
+	})
+	id := ""
+	if s.sel >= 0 && s.sel < len(s.rows) {
+		id = s.rows[s.sel].ID
+	}
+	s.rows, s.muns = rows, muns
+	s.sel = slices.IndexFunc(rows, func(i app.Invoice) bool { return i.ID == id })
+	s.table.Refresh()
+	s.showChosen()
+}
+
+func (s *invoicesScreen) size() (int, int) { return len(s.rows), len(invoiceColumns) }
+
+func (s *invoicesScreen) createCell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+func (s *invoicesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	l.Importance = widget.MediumImportance
+	if id.Row >= 0 && id.Row < len(s.rows) && s.rows[id.Row].Amount < 0 && id.Col == 3 {
+		l.Importance = widget.DangerImportance // the provider owes it back
+	}
+	l.SetText(s.cell(id.Row, id.Col))
+}
+
+// cell is the text at a row and column: what the table shows and tests read.
+func (s *invoicesScreen) cell(row, col int) string {
+	if row < 0 || row >= len(s.rows) {
+		return ""
+	}
+	inv := s.rows[row]
+	switch col {
+	case 0:
+		return capitalize(inv.Month.Russian())
+	case 1:
+		return invoiceTypeRu(inv.Type)
+	case 2:
+		if n := s.muns[inv.Municipality]; n != "" {
+			return n
+		}
+		return inv.Municipality
+	case 3:
+		return rub(inv.Amount)
+	case 4:
+		return rub(inv.Max)
+	case 5:
+		return app.InvoiceStatusRu(inv.Status)
+	case 6:
+		return dateRu(inv.Due)
+	}
+	return ""
+}
+
+func (s *invoicesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	if id.Col >= 0 && id.Col < len(invoiceColumns) {
+		l.SetText(invoiceColumns[id.Col].title)
+	} else {
+		l.SetText("")
+	}
+}
+
+func (s *invoicesScreen) onInvoiceSelected(id widget.TableCellID) {
+	if id.Row < 0 || id.Row >= len(s.rows) {
+		return
+	}
+	s.sel = id.Row
+	s.showChosen()
+	s.amount.set(rubInput(s.rows[s.sel].Amount))
+	say(s.status, "")
+}
+
+// showChosen describes the chosen invoice and what can be done with it.
+func (s *invoicesScreen) showChosen() {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		s.chosen.Importance = widget.LowImportance
+		s.chosen.SetText("Выберите счёт в таблице. Счета-черновики появляются при закрытии месяца")
+		s.amount.entry.Disable()
+		s.submit.Disable()
+		return
+	}
+	inv := s.rows[s.sel]
+	s.chosen.Importance = widget.MediumImportance
+	t := capitalize(invoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.cell(s.sel, 2) +
+		": " + rub(inv.Amount) + " (" + app.InvoiceStatusRu(inv.Status) + ")"
+	switch {
+	case inv.Status != app.InvDraft:
+		t += ". Счёт уже подан"
+	case inv.Type == app.InvAdvance:
+		t += ". Аванс можно запросить меньше, но не больше " + rub(inv.Max)
+	case inv.Amount < 0:
+		t += ". Сумма отрицательная: это возврат муниципалитету из-за невыполненных занятий"
+	}
+	s.chosen.SetText(t)
+	draft := inv.Status == app.InvDraft
+	setEnabled(s.amount.entry, draft && inv.Type == app.InvAdvance)
+	setEnabled(s.submit, draft)
+}
+
+// checkAmount requires an advance in roubles not above the invoice's maximum.
+func (s *invoicesScreen) checkAmount(v string) error {
+	k, err := parseRubField("сумму счёта", v)
+	if err != nil {
+		return err
+	}
+	if s.sel >= 0 && s.sel < len(s.rows) {
+		if inv := s.rows[s.sel]; inv.Type == app.InvAdvance && k > inv.Max {
+			return msgf("Аванс не может быть больше %s (80 %% начислений месяца)", rub(inv.Max))
+		}
+	}
+	return nil
+}
+
+func (s *invoicesScreen) onSubmit() {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		return
+	}
+	inv := s.rows[s.sel]
+	amount := inv.Amount
+	if inv.Type == app.InvAdvance {
+		if err := s.amount.validate(); err != nil {
+			sayErr(s.status, err)
+			return
+		}
+		amount, _ = app.ParseRub(s.amount.text())
+	}
+	if _, err := s.st.Exec(&app.SubmitInvoice{Invoice: inv.ID, Amount: amount}); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.refresh()
+	say(s.status, capitalize(invoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+" подан на "+rub(amount))
+}
