@@ -48,6 +48,10 @@ func newRoleTabs(st app.Store) *container.AppTabs {
 		titles = municipalityTabs
 	case roleProvider:
 		titles = providerTabs
+		_, id, _ := parseScope(st.Scope())
+		for t, c := range newProviderScreens(st, id, nil) {
+			screens[t] = c
+		}
 	}
 	tabs := container.NewAppTabs()
 	for _, t := range titles {
