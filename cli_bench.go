@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+
+	"kruzhok/bench"
+)
+
+func init() {
+	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [-v]\n"+
+		"                                замеры синхронизации: байты на операцию, месяц исполнителя,\n"+
+		"                                скорость применения на сервере; одним объектом JSON\n", cmdBench)
+}
+
+// cmdBench runs a benchmark and prints its result as one JSON object on
+// stdout. The exit code is 0 when the run completed, whether or not the
+// figures meet their targets: the JSON says that ("pass").
+func cmdBench(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "sync" {
+		fmt.Fprintln(stderr, "kruzhok bench: укажите замер: kruzhok bench sync")
+		return exitUsage
+	}
+	// No --data: the bench builds its own databases.
+	flags := flag.NewFlagSet("kruzhok bench sync", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var opt bench.Options
+	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
+	flags.IntVar(&opt.Marks, "marks", 4000, "отметок посещаемости в первом замере")
+	verbose := flags.Bool("v", false, "ход замера в stderr")
+	if !parse(flags, args[1:], stderr) {
+		return exitUsage
+	}
+	if *verbose {
+		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := bench.Sync(ctx, opt)
+	if err != nil {
+		return fail(stderr, "bench", err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fail(stderr, "bench", err)
+	}
+	return exitOK
+}

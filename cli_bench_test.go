@@ -1,0 +1,33 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// `kruzhok bench sync` prints one JSON object with the figures, their
+// targets and whether they pass.
+func TestBenchSync(t *testing.T) {
+	r := exe(t, "bench", "sync", "--marks", "1000")
+	r.want(t, 0, "stdout", `"mark_bytes_per_op"`)
+	var got map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
+	}
+	for _, k := range []string{"mark_ops", "mark_bytes_per_op", "month_push_bytes", "month_transfer_s_at_128kbit",
+		"apply_ops_per_s", "bare_bolt_puts_per_s", "apply_pct_of_bare", "targets", "pass"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no %q in %s", k, r.stdout)
+		}
+	}
+	if got["mark_ops"] != float64(1000) || got["wire_matches_frames"] != true {
+		t.Errorf("mark_ops %v, wire_matches_frames %v", got["mark_ops"], got["wire_matches_frames"])
+	}
+	exe(t, "bench").want(t, 2, "stderr", "kruzhok bench sync")
+	exe(t, "bench", "sync", "--data", "x").want(t, 2, "stderr", "-data")
+}
