@@ -429,7 +429,10 @@ func Deliver(ctx context.Context, httpClient *http.Client, serverURL string, fra
 	if err := json.Unmarshal(body, &w); err != nil {
 		return PushReply{}, fmt.Errorf("push: %w", remoteError(status, body))
 	}
-	reply := pushReplyFromWire(w)
+	reply, err := pushReplyFromWire(w)
+	if err != nil {
+		return PushReply{}, fmt.Errorf("push: %w", err)
+	}
 	if status != http.StatusOK {
 		if w.Code != CodeNeedFrom || w.NeedFrom == 0 {
 			return PushReply{}, fmt.Errorf("push: %w", remoteError(status, body))

@@ -561,13 +561,22 @@ func decompress(z []byte) ([]byte, error) {
 }
 
 // pushReplyWire is the reply of /v1/push, also the body of a gap (409).
+// pushReplyWire lists only the ops that were not applied: every op of the
+// batch from First up to min(Last, AckedThrough) that is not listed was
+// applied. A month of attendance then answers in a few bytes instead of one
+// result per op (the reply was three times the size of the push).
 type pushReplyWire struct {
 	Code         string       `json:"code,omitempty"`
 	Message      string       `json:"message,omitempty"`
 	AckedThrough uint64       `json:"acked_through"`
 	NeedFrom     uint64       `json:"need_from,omitempty"`
+	First        uint64       `json:"first,omitempty"`
+	Last         uint64       `json:"last,omitempty"`
 	Results      []resultWire `json:"results"`
 }
+
+// maxReplyRange bounds the applied range a reply may ask the client to expand.
+const maxReplyRange = MaxOps
 
 type resultWire struct {
 	Seq     uint64 `json:"seq"`
@@ -588,9 +597,15 @@ type PushReply struct {
 }
 
 func pushReplyToWire(r PushReply) pushReplyWire {
-	w := pushReplyWire{AckedThrough: r.AckedThrough, NeedFrom: r.NeedFrom, Results: make([]resultWire, len(r.Results))}
+	w := pushReplyWire{AckedThrough: r.AckedThrough, NeedFrom: r.NeedFrom, Results: []resultWire{}}
 	for i, x := range r.Results {
-		w.Results[i] = resultWire{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail}
+		if i == 0 || x.Seq < w.First {
+			w.First = x.Seq
+		}
+		w.Last = max(w.Last, x.Seq)
+		if x.Status != store.StatusApplied {
+			w.Results = append(w.Results, resultWire{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail})
+		}
 	}
 	if r.NeedFrom > 0 {
 		w.Code = CodeNeedFrom
@@ -599,12 +614,34 @@ func pushReplyToWire(r PushReply) pushReplyWire {
 	return w
 }
 
-func pushReplyFromWire(w pushReplyWire) PushReply {
-	r := PushReply{AckedThrough: w.AckedThrough, NeedFrom: w.NeedFrom, Results: make([]store.Result, len(w.Results))}
-	for i, x := range w.Results {
-		r.Results[i] = store.Result{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail}
+// pushReplyFromWire expands the compact reply into one result per op.
+func pushReplyFromWire(w pushReplyWire) (PushReply, error) {
+	r := PushReply{AckedThrough: w.AckedThrough, NeedFrom: w.NeedFrom}
+	listed := make(map[uint64]resultWire, len(w.Results))
+	for _, x := range w.Results {
+		if x.Seq < w.First || x.Seq > w.Last || x.Status == store.StatusApplied {
+			return PushReply{}, errorf(app.EINTERNAL, "Сервер вернул непонятный результат операции №%d (%q)", x.Seq, x.Status)
+		}
+		listed[x.Seq] = x
 	}
-	return r
+	if w.First == 0 {
+		if len(w.Results) > 0 {
+			return PushReply{}, errorf(app.EINTERNAL, "Ответ сервера без диапазона операций")
+		}
+		return r, nil
+	}
+	end := min(w.Last, w.AckedThrough)
+	if w.Last < w.First || end >= w.First && end-w.First >= maxReplyRange {
+		return PushReply{}, errorf(app.EINTERNAL, "Ответ сервера с неверным диапазоном %d…%d", w.First, w.Last)
+	}
+	for seq := w.First; seq <= end; seq++ {
+		if x, ok := listed[seq]; ok {
+			r.Results = append(r.Results, store.Result{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail})
+		} else {
+			r.Results = append(r.Results, store.Result{Seq: seq, Status: store.StatusApplied})
+		}
+	}
+	return r, nil
 }
 
 // The join request and reply, and the health reply.
