@@ -20,6 +20,8 @@ func init() {
 	register("sync", "  kruzhok sync [--data ФАЙЛ] [--once]\n"+
 		"                                синхронизировать узел с сервером: раз (--once, итог одной строкой JSON)\n"+
 		"                                или каждые 5 минут, пока не остановят\n"+
+		"  kruzhok sync --results [--rejected] [--data ФАЙЛ]\n"+
+		"                                состояние синхронизации и решение сервера по каждой операции узла\n"+
 		"  kruzhok sync --deliver ФАЙЛ --server URL [--token-fingerprint HEX]\n"+
 		"                                доставить на сервер файл пакета (export --batch) с любой машины со связью\n", cmdSync)
 	register("export", "  kruzhok export --batch ФАЙЛ [--data ФАЙЛ]\n"+
@@ -39,8 +41,13 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	server := flags.String("server", "", "адрес сервера для --deliver")
 	pin := flags.String("token-fingerprint", "", "отпечаток сертификата сервера для --deliver (часть кода приглашения "+
 		"между KRZ1- и секретом); без него — проверка по корневым сертификатам системы")
+	results := flags.Bool("results", false, "показать состояние и результат каждой операции узла (строки JSON)")
+	rejected := flags.Bool("rejected", false, "с --results: только отклонённые сервером")
 	if !parse(flags, args, stderr) {
 		return exitUsage
+	}
+	if *results {
+		return printResults(*data, *rejected, stdout, stderr)
 	}
 	if *deliver != "" {
 		if *once || *data != "" {
@@ -265,4 +272,58 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 		"Результаты придут на узел при следующей синхронизации.\n",
 		len(b.Ops), b.First, b.Last, len(frame), *batch, deliver)
 	return exitOK
+}
+
+// printResults prints the node's sync state and then, newest first, each of
+// its ops with what the server decided (pending, applied, rejected with the
+// code and the Russian reason), one JSON object a line.
+func printResults(data string, onlyRejected bool, stdout, stderr io.Writer) int {
+	db, _, code := openExisting("sync", data, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	st, err := db.SyncState()
+	if err != nil {
+		return fail(stderr, "sync", err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	last := ""
+	if !st.LastSync.IsZero() {
+		last = st.LastSync.Format("2006-01-02T15:04:05Z07:00")
+	}
+	_ = enc.Encode(stateLine{Scope: db.Scope(), LastSync: last, Pending: st.Pending,
+		Rejected: st.Rejected, LastError: st.LastError})
+	rs, err := db.OpResults(onlyRejected, 1000)
+	if err != nil {
+		return fail(stderr, "sync", err)
+	}
+	for _, r := range rs {
+		status := r.Result.Status
+		if r.Pending || status == "" {
+			status = store.StatusPending
+		}
+		_ = enc.Encode(opLine{Seq: r.Op.Seq, Op: r.Op.Type, Status: status,
+			Code: r.Result.Code, Message: r.Result.Message, Detail: r.Result.Detail})
+	}
+	return exitOK
+}
+
+// stateLine and opLine are the JSON lines of sync --results.
+type stateLine struct {
+	Scope     string `json:"scope"`
+	LastSync  string `json:"last_sync"`
+	Pending   int    `json:"pending"`
+	Rejected  int    `json:"rejected"`
+	LastError string `json:"last_error"`
+}
+
+type opLine struct {
+	Seq     uint64 `json:"seq"`
+	Op      string `json:"op"`
+	Status  string `json:"status"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	Detail  string `json:"detail,omitempty"`
 }

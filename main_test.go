@@ -189,7 +189,8 @@ func TestCheckMissingFile(t *testing.T) {
 }
 
 // Without DISPLAY and WAYLAND_DISPLAY the desktop says so and exits 1
-// instead of crashing in GLFW; a brand-new database got the reference data.
+// instead of crashing in GLFW; a brand-new database stays empty, so that the
+// window's first start can offer its choice (demo, join, new region) later.
 func TestDesktopWithoutDisplay(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new.db")
 	r := exe(t, "--data", path)
@@ -202,8 +203,8 @@ func TestDesktopWithoutDisplay(t *testing.T) {
 		_, err := app.Get[app.Region](r, "region")
 		return err
 	})
-	if err != nil {
-		t.Errorf("the new database has no region: %v", err)
+	if app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("the new database was seeded without anyone choosing to: %v", err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -425,6 +426,15 @@ func TestSyncEndToEnd(t *testing.T) {
 		t.Fatalf("municipality sync after delivery %+v", rep)
 	}
 	exe(t, "sync", "--data", munDB, "--once").want(t, 0, "stdout", `{"pushed":0,"applied":0,"rejected":0,"pulled":0,"digest_match":true}`)
+	// Each op's result is readable: the delivered invite was applied.
+	res := exe(t, "sync", "--data", munDB, "--results")
+	res.want(t, 0, "stdout", `"pending":0`)
+	if !strings.Contains(res.stdout, `"op":"create_invite","status":"applied"`) {
+		t.Fatalf("sync --results:\n%s", res.stdout)
+	}
+	if rej := exe(t, "sync", "--data", munDB, "--results", "--rejected"); strings.Count(strings.TrimSpace(rej.stdout), "\n") != 0 {
+		t.Fatalf("sync --results --rejected lists ops that were not rejected:\n%s", rej.stdout)
+	}
 
 	exe(t, "join", "--data", filepath.Join(dir, "late.db"), "--server", srv.url, "--token", regionToken).
 		want(t, 1, "stderr", "Приглашение уже использовано")
