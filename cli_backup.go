@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"kruzhok/jobs"
 	"kruzhok/store"
 )
 
@@ -20,10 +21,10 @@ func init() {
 		"                                восстановить базу из копии в новый файл --data\n", cmdRestore)
 }
 
-// cmdBackup writes a zstd snapshot of a database that no process has open.
-// A running app or server holds its file exclusively and makes its own
-// nightly backups (package jobs); for that case the command explains so
-// instead of waiting. --out - writes to stdout.
+// cmdBackup writes a consistent zstd snapshot of a database. A database no
+// process has open is read directly; a running app or server holds its file
+// exclusively, so it is asked over its control socket to write the snapshot
+// itself while it keeps working. --out - writes to stdout (stopped databases only).
 func cmdBackup(args []string, stdout, stderr io.Writer) int {
 	flags, data := newFlags("backup", stderr)
 	out := flags.String("out", "", "файл копии (kruzhok-ГГГГММДД-ЧЧММСС.db.zst); - — в стандартный вывод")
@@ -55,6 +56,19 @@ func cmdBackup(args []string, stdout, stderr io.Writer) int {
 		stdout = stderr // the report goes beside the data, not into it
 	} else {
 		n, err = backupToNewFile(path, *out)
+	}
+	if errors.Is(err, store.ErrLocked) && *out != "-" {
+		// The running app or server writes the snapshot from its own read
+		// transaction and keeps working (jobs/control.go).
+		n, err = jobs.RequestBackup(path, *out, 30*time.Minute)
+		if err == nil {
+			fmt.Fprintf(stdout, "копия %s сделана работающей программой: база %s → %s (%.1f%%) за %.2f с\n", *out,
+				sizeText(size), sizeText(n), 100*float64(n)/float64(max(size, 1)), time.Since(start).Seconds())
+			return exitOK
+		} else if !errors.Is(err, jobs.ErrNoControl) {
+			return fail(stderr, "backup", err)
+		}
+		err = store.ErrLocked
 	}
 	if errors.Is(err, store.ErrLocked) {
 		fmt.Fprintf(stderr, "kruzhok backup: база %s открыта работающей программой Kruzhok (окно или kruzhok serve).\n"+

@@ -489,7 +489,17 @@ func TestServeInsecureLoopback(t *testing.T) {
 	node := filepath.Join(dir, "node.db")
 	exe(t, "join", "--data", node, "--server", srv.url, "--token", string(token)).want(t, 0, "stdout", "область region")
 	exe(t, "sync", "--data", node, "--once").want(t, 0, "stdout", `"digest_match":true`)
+	// A backup of the running server's database: the server writes it itself.
+	backup := filepath.Join(dir, "server.db.zst")
+	exe(t, "backup", "--data", serverDB, "--out", backup).want(t, 0, "stdout", "сделана работающей программой")
+	exe(t, "sync", "--data", node, "--once").want(t, 0, "stdout", `"digest_match":true`)
 	srv.stop(t)
+	restored := filepath.Join(dir, "restored.db")
+	exe(t, "restore", "--in", backup, "--data", restored).want(t, 0, "stdout", "")
+	exe(t, "check", "--data", restored).want(t, 0, "stdout", "OK")
+	if _, err := os.Stat(serverDB + ".ctl"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stopped server left its control socket: %v", err)
+	}
 	if _, err := os.Stat(sync.TLSDir(serverDB)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a plain HTTP server made %s: %v", sync.TLSDir(serverDB), err)
 	}

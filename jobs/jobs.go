@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -146,6 +148,8 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	runs   sync.WaitGroup // runs outside gocron: RunNow, sync's timer
 
+	control net.Listener // the control socket (control.go), nil if it could not open
+
 	mu       sync.Mutex
 	jobs     map[string]*job
 	started  bool
@@ -237,6 +241,9 @@ func (s *Scheduler) Start() {
 		return
 	}
 	s.started = true
+	if err := s.serveControl(); err != nil {
+		s.log.Warn("control socket not available: kruzhok backup cannot reach this process", "err", err)
+	}
 	s.cron.Start()
 	if s.jobs[JobSync] != nil && s.sync.at.IsZero() {
 		s.arm(s.opt.KickDelay, true)
@@ -254,6 +261,10 @@ func (s *Scheduler) Shutdown() error {
 	}
 	s.shutdown = true
 	s.sync.disarm()
+	if s.control != nil {
+		s.control.Close()
+		_ = os.Remove(ControlPath(s.db.Path()))
+	}
 	s.mu.Unlock()
 	s.cancel()
 	err := s.cron.Shutdown()
