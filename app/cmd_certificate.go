@@ -88,7 +88,7 @@ func (c *RegisterChild) Apply(tx Tx, m Meta) error {
 	if err := checkChild(tx, ch); err != nil {
 		return err
 	}
-	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+	if err := CheckAge(ch.BirthDate, m.Today); err != nil {
 		return err
 	}
 	if ok, err := exists[Child](tx, ch.ID); err != nil {
@@ -209,7 +209,7 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	} else if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
-	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+	if err := CheckAge(ch.BirthDate, m.Today); err != nil {
 		return err
 	}
 	cert := Certificate{ID: c.ID, Child: ch.ID, Municipality: ch.Municipality,
@@ -254,7 +254,7 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
-	if err := checkAge(ch.BirthDate, m.Today); err != nil {
+	if err := CheckAge(ch.BirthDate, m.Today); err != nil {
 		return err
 	}
 	r, err := region(tx)

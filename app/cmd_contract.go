@@ -69,7 +69,7 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 	if e.Group.Free() <= 0 {
 		return e, Errorf(GROUP_FULL, "В группе «%s» нет свободных мест", e.Group.Name)
 	}
-	if err := checkAge(e.Child.BirthDate, start); err != nil {
+	if err := CheckAge(e.Child.BirthDate, start); err != nil {
 		return e, err
 	}
 	if a := AgeOn(e.Child.BirthDate, start); a < e.Group.AgeMin || a > e.Group.AgeMax {

@@ -115,7 +115,7 @@ func (c *SaveModule) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
-	if capped := c.NormPrice * r.PriceCapPct / 100; c.Price > capped {
+	if capped := PriceCap(c.NormPrice, r.PriceCapPct); c.Price > capped {
 		return Errorf(PRICE_ABOVE_CAP, "Цена %s выше предельной %s (нормативная стоимость × %d%%)",
 			FormatRub(c.Price), FormatRub(capped), r.PriceCapPct)
 	}

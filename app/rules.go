@@ -11,8 +11,9 @@ const (
 	MaxAge = 18
 )
 
-// checkAge enforces RULES.md §1 on the date that matters.
-func checkAge(birth, on Date) error {
+// CheckAge enforces RULES.md §1 on the date that matters: ≥ 5 and < 18.
+// Errors: AGE_OUT_OF_RANGE, EINVALID (no birth date, or one after on).
+func CheckAge(birth, on Date) error {
 	if birth.IsZero() {
 		return Errorf(EINVALID, "Не указана дата рождения")
 	}
@@ -136,3 +137,6 @@ func quotaOf(tx Reader, mun, period string) (Quota, error) {
 	}
 	return q, err
 }
+
+// PriceCap is the highest price a module may have: NS × cap / 100 (RULES.md §4).
+func PriceCap(norm, capPct int64) int64 { return norm * capPct / 100 }

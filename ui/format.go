@@ -80,19 +80,6 @@ func scheduleRu(slots []app.Slot) string {
 	return strings.Join(parts, "; ")
 }
 
-// yearsRu is «4 года», «5 лет», «21 год».
-func yearsRu(n int) string {
-	w := "лет"
-	switch {
-	case n%100 >= 11 && n%100 <= 14:
-	case n%10 == 1:
-		w = "год"
-	case n%10 >= 2 && n%10 <= 4:
-		w = "года"
-	}
-	return strconv.Itoa(n) + " " + w
-}
-
 // certTypeRu is the Russian name of a certificate's type.
 func certTypeRu(t string) string {
 	switch t {
@@ -297,12 +284,8 @@ func validBirthDate(now func() time.Time) func(string) error {
 		if err != nil {
 			return err
 		}
-		on := today(now)
-		if d > on {
-			return msgf("Дата рождения %s позже сегодняшней (%s)", dateRu(d), dateRu(on))
-		}
-		if a := app.AgeOn(d, on); a < app.MinAge || a >= app.MaxAge {
-			return msgf("Ребёнку должно быть от 5 до 18 лет: на %s ему %s", dateRu(on), yearsRu(a))
+		if err := app.CheckAge(d, today(now)); err != nil {
+			return msgf("%s", app.ErrorMessage(err)) // the rule's own words, at the field
 		}
 		return nil
 	}

@@ -101,10 +101,10 @@ func TestRegisterChildBadInputCaughtAtTheField(t *testing.T) {
 	}{
 		{"ChildIsFour", func(s *childrenScreen) { typeInto(s.birth, "11.11.2021") },
 			func(s *childrenScreen) *field { return s.birth },
-			"Ребёнку должно быть от 5 до 18 лет: на 10.11.2026 ему 4 года"},
+			"Возраст ребёнка на 10.11.2026 — 4 года: сертификат и зачисление доступны детям от 5 до 18 лет"},
 		{"ChildIsEighteen", func(s *childrenScreen) { typeInto(s.birth, "10.11.2008") },
 			func(s *childrenScreen) *field { return s.birth },
-			"Ребёнку должно быть от 5 до 18 лет: на 10.11.2026 ему 18 лет"},
+			"Возраст ребёнка на 10.11.2026 — 18 лет: сертификат и зачисление доступны детям от 5 до 18 лет"},
 		{"EmptyLastName", func(s *childrenScreen) { s.last.entry.SetText("") },
 			func(s *childrenScreen) *field { return s.last }, "Укажите фамилию ребёнка"},
 		{"EmptyFirstName", func(s *childrenScreen) { typeInto(s.first, "   ") },

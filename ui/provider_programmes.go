@@ -417,7 +417,7 @@ func (s *programmesScreen) checkPrice(v string) error {
 	if err != nil || s.capPct <= 0 {
 		return nil // the normative price names its own mistake
 	}
-	if capped := ns * s.capPct / 100; p > capped {
+	if capped := app.PriceCap(ns, s.capPct); p > capped {
 		return msgf("Цена выше предельной: не больше %s (нормативная стоимость %s × %d %%)", rub(capped), rub(ns), s.capPct)
 	}
 	return nil
