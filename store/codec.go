@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"kruzhok/app"
 )
@@ -22,6 +25,11 @@ var errCodec = errors.New("store: undecodable value")
 
 // encode returns the stored form of v.
 func encode(v any) ([]byte, error) {
+	if l, ok := v.(app.Lesson); ok {
+		if b, ok := appendLesson(append(make([]byte, 0, 160+32*len(l.Marks)), codecVersion), l); ok {
+			return b, nil
+		}
+	}
 	var buf bytes.Buffer
 	buf.WriteByte(codecVersion)
 	enc := json.NewEncoder(&buf)
@@ -41,6 +49,12 @@ func decode(b []byte, v any) error {
 	if b[0] != codecVersion {
 		return fmt.Errorf("%w: неизвестная версия кодека %d, эта программа знает %d (unknown codec version)",
 			errCodec, b[0], codecVersion)
+	}
+	if p, ok := v.(*app.Lesson); ok && p.ID == "" && reflect.ValueOf(*p).IsZero() {
+		if l, ok := readLesson(b[1:]); ok {
+			*p = l
+			return nil
+		}
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
 		return fmt.Errorf("%w: %T: %v", errCodec, v, err)
@@ -123,6 +137,11 @@ func EncodeCommand(cmd app.Command) ([]byte, error) {
 // unknown type, a payload that is not one JSON value of the command, or a
 // field the command does not have is EINVALID: payloads come from other nodes.
 func DecodeCommand(op string, payload []byte) (app.Command, error) {
+	if op == "mark_attendance" {
+		if m, ok := readMarkAttendance(payload); ok {
+			return m, nil
+		}
+	}
 	cmd, ok := app.NewCommand(op)
 	if !ok {
 		return nil, app.Errorf(app.EINVALID, "Неизвестный тип операции «%s»", op)
@@ -149,4 +168,215 @@ func DecodeCommand(op string, payload []byte) (app.Command, error) {
 		return target.Elem().Interface().(app.Command), nil
 	}
 	return target.Interface().(app.Command), nil
+}
+
+// The lesson and the mark_attendance command are the hot path of a node's
+// push (every attendance mark decodes one and rewrites the other), so they
+// have hand-written codecs beside the generic one. They write exactly the
+// bytes encode would and read only that canonical form (fields in order, no
+// white space, strings without escapes); anything else goes to encoding/json,
+// so what they accept and how they fill a value is what the generic codec does.
+
+// appendLesson appends the JSON of l as encode would write it, or returns
+// false when a string needs escaping (encode then does it).
+func appendLesson(b []byte, l app.Lesson) ([]byte, bool) {
+	for _, s := range [...]string{l.ID, l.Group, l.Provider} {
+		if !rawString(s) {
+			return b, false
+		}
+	}
+	b = append(append(append(b, `{"ID":"`...), l.ID...), '"')
+	b = append(append(append(b, `,"Group":"`...), l.Group...), '"')
+	b = append(append(append(b, `,"Provider":"`...), l.Provider...), '"')
+	b = strconv.AppendInt(append(b, `,"Date":`...), int64(l.Date), 10)
+	b = strconv.AppendInt(append(b, `,"Start":`...), int64(l.Start), 10)
+	b = strconv.AppendBool(append(b, `,"Extra":`...), l.Extra)
+	b = strconv.AppendBool(append(b, `,"Cancelled":`...), l.Cancelled)
+	b = append(b, `,"Marks":`...)
+	if l.Marks == nil {
+		return append(b, "null}"...), true
+	}
+	keys := make([]string, 0, len(l.Marks))
+	for k, v := range l.Marks {
+		if !rawString(k) || !rawString(v) {
+			return b, false
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), k...), `":"`...)
+		b = append(append(b, l.Marks[k]...), '"')
+	}
+	return append(b, "}}"...), true
+}
+
+// rawString reports whether encoding/json (HTML escaping off) writes s as
+// itself in quotes, and reads it back so.
+func rawString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return utf8.ValidString(s) && !strings.ContainsAny(s, "\u2028\u2029") && plainRest(s)
+		}
+	}
+	return true
+}
+
+// plainRest is rawString's check of a string with non-ASCII bytes.
+func plainRest(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// canon reads the canonical JSON form: literal tokens, plain strings and
+// integers, in the one order the hand-written encoders write them.
+type canon struct {
+	b  []byte
+	ok bool
+}
+
+func (c *canon) lit(s string) {
+	if c.ok && len(c.b) >= len(s) && string(c.b[:len(s)]) == s {
+		c.b = c.b[len(s):]
+		return
+	}
+	c.ok = false
+}
+
+// str reads a string without escapes (the opening quote already read) up to
+// its closing quote.
+func (c *canon) str() string {
+	if !c.ok {
+		return ""
+	}
+	i := bytes.IndexByte(c.b, '"')
+	if i < 0 {
+		c.ok = false
+		return ""
+	}
+	s := c.b[:i]
+	for _, ch := range s {
+		if ch < 0x20 || ch == '\\' || ch >= 0x80 {
+			if ch == '\\' || ch < 0x20 || !utf8.Valid(s) {
+				c.ok = false
+				return ""
+			}
+		}
+	}
+	c.b = c.b[i+1:]
+	return string(s)
+}
+
+// int reads an integer of at most bits bits in JSON's number syntax.
+func (c *canon) int(bits int) int64 {
+	if !c.ok {
+		return 0
+	}
+	i := 0
+	if i < len(c.b) && c.b[i] == '-' {
+		i++
+	}
+	j := i
+	for j < len(c.b) && c.b[j] >= '0' && c.b[j] <= '9' {
+		j++
+	}
+	if j == i || c.b[i] == '0' && j > i+1 || j < len(c.b) && (c.b[j] == '.' || c.b[j] == 'e' || c.b[j] == 'E') {
+		c.ok = false
+		return 0
+	}
+	n, err := strconv.ParseInt(string(c.b[:j]), 10, bits)
+	if err != nil {
+		c.ok = false
+		return 0
+	}
+	c.b = c.b[j:]
+	return n
+}
+
+func (c *canon) bool() bool {
+	switch {
+	case !c.ok:
+	case bytes.HasPrefix(c.b, []byte("true")):
+		c.b = c.b[4:]
+		return true
+	case bytes.HasPrefix(c.b, []byte("false")):
+		c.b = c.b[5:]
+	default:
+		c.ok = false
+	}
+	return false
+}
+
+// end reports whether everything was read in canonical form.
+func (c *canon) end() bool { return c.ok && len(c.b) == 0 }
+
+// readLesson reads what appendLesson writes; false: not that form.
+func readLesson(b []byte) (app.Lesson, bool) {
+	c := canon{b: b, ok: true}
+	var l app.Lesson
+	c.lit(`{"ID":"`)
+	l.ID = c.str()
+	c.lit(`,"Group":"`)
+	l.Group = c.str()
+	c.lit(`,"Provider":"`)
+	l.Provider = c.str()
+	c.lit(`,"Date":`)
+	l.Date = app.Date(c.int(32))
+	c.lit(`,"Start":`)
+	l.Start = int(c.int(strconv.IntSize))
+	c.lit(`,"Extra":`)
+	l.Extra = c.bool()
+	c.lit(`,"Cancelled":`)
+	l.Cancelled = c.bool()
+	c.lit(`,"Marks":`)
+	if c.ok && bytes.Equal(c.b, []byte("null}")) {
+		return l, true
+	}
+	c.lit(`{`)
+	l.Marks = map[string]string{}
+	last := ""
+	for i := 0; c.ok && len(c.b) > 0 && c.b[0] != '}'; i++ {
+		if i > 0 {
+			c.lit(`,`)
+		}
+		c.lit(`"`)
+		k := c.str()
+		c.lit(`:"`)
+		v := c.str()
+		if i > 0 && k <= last { // a repeated key: encoding/json decides
+			c.ok = false
+		}
+		l.Marks[k], last = v, k
+	}
+	c.lit(`}}`)
+	return l, c.end()
+}
+
+// readMarkAttendance reads a mark_attendance payload in the form
+// EncodeCommand writes; false: not that form.
+func readMarkAttendance(b []byte) (*app.MarkAttendance, bool) {
+	c := canon{b: b, ok: true}
+	var m app.MarkAttendance
+	c.lit(`{"Group":"`)
+	m.Group = c.str()
+	c.lit(`,"Date":`)
+	m.Date = app.Date(c.int(32))
+	c.lit(`,"Start":`)
+	m.Start = int(c.int(strconv.IntSize))
+	c.lit(`,"Extra":`)
+	m.Extra = c.bool()
+	c.lit(`,"Child":"`)
+	m.Child = c.str()
+	c.lit(`,"Mark":"`)
+	m.Mark = c.str()
+	c.lit(`}`)
+	return &m, c.end()
 }

@@ -7,4 +7,6 @@ var (
 	EncodeOp       = encodeOp
 	DecodeRecord   = decodeRecord
 	CurrentVersion = currentVersion
+	Encode         = encode
+	Decode         = decode
 )
