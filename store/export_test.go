@@ -1,5 +1,7 @@
 package store
 
+import "reflect"
+
 // Internals the external tests reach: the decoders for the fuzz target and the
 // schema version for the upgrade tests.
 var (
@@ -9,4 +11,5 @@ var (
 	CurrentVersion = currentVersion
 	Encode         = encode
 	Decode         = decode
+	Clone          = func(v any) any { return cloneValue(reflect.ValueOf(v)).Interface() }
 )

@@ -171,6 +171,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 		w := &writes{feed: true, cache: newLoadCache()}
 		view := txView{tx: tx, w: w}
 		rb, jb := tx.Bucket(bucketResults), tx.Bucket(bucketJournal)
+		stamp := now.UTC().AppendFormat(nil, time.RFC3339Nano) // every op's journal time
 		results = make([]Result, 0, len(ops))
 		for _, op := range ops {
 			if op.Seq <= acked {
@@ -189,7 +190,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
 				return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
 			}
-			if err := appendJournal(jb, op, r, now); err != nil {
+			if err := appendJournal(jb, op, r, stamp); err != nil {
 				return err
 			}
 			acked = op.Seq
@@ -277,8 +278,10 @@ func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
 	return r, nil
 }
 
-func appendJournal(jb *bbolt.Bucket, op app.Op, r Result, now time.Time) error {
-	data := encodeJournal(op, r, now)
+// appendJournal adds op and its result r to the journal; stamp is the time
+// the batch ran, as RFC 3339 with nanoseconds in UTC.
+func appendJournal(jb *bbolt.Bucket, op app.Op, r Result, stamp []byte) error {
+	data := encodeJournal(op, r, stamp)
 	k, err := jb.NextSequence()
 	if err != nil {
 		return fmt.Errorf("store: journal sequence: %w", err)
@@ -337,8 +340,9 @@ func appendResult(b []byte, r Result) []byte {
 	return append(b, '}')
 }
 
-// encodeJournal writes the stored form of the journalEntry of op.
-func encodeJournal(op app.Op, r Result, now time.Time) []byte {
+// encodeJournal writes the stored form of the journalEntry of op, run at
+// stamp (time.RFC3339Nano, UTC).
+func encodeJournal(op app.Op, r Result, stamp []byte) []byte {
 	b := make([]byte, 0, 192+len(op.Payload)+len(r.Message)+len(r.Detail))
 	b = append(b, codecVersion)
 	b = appendJSONString(append(b, `{"Node":`...), op.Node)
@@ -354,7 +358,7 @@ func encodeJournal(op app.Op, r Result, now time.Time) []byte {
 		b = append(b, '"')
 	}
 	b = append(b, `,"Time":"`...)
-	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, stamp...)
 	b = append(b, `","Result":`...)
 	b = appendResult(b, r)
 	return append(b, '}')

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -155,6 +156,9 @@ func makeCopier(t reflect.Type) copier {
 	if plain(t) {
 		return func(dst, src reflect.Value) { dst.Set(src) }
 	}
+	if c, ok := typedCopiers[t]; ok && slices.Equal(deepFields(t), c.deep) {
+		return c.copy
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		// One Set copies every plain field; the others are copied again deeply.
@@ -235,6 +239,56 @@ func makeCopier(t reflect.Type) copier {
 		}
 	}
 	panic("store: no deep copy for " + t.String()) // copyable() keeps such types out
+}
+
+// typedCopiers copy the records a batch of attendance marks loads again and
+// again (its lesson, group and the child's contracts) without reflection.
+// Each names the fields it copies deeply; should the type gain another field
+// that is not plain, makeCopier falls back to the reflective copier.
+var typedCopiers = map[reflect.Type]struct {
+	deep []string
+	copy copier
+}{
+	reflect.TypeFor[app.Lesson](): {[]string{"Marks"}, func(dst, src reflect.Value) {
+		d := dst.Addr().Interface().(*app.Lesson)
+		*d = valueOf[app.Lesson](src)
+		d.Marks = maps.Clone(d.Marks)
+	}},
+	reflect.TypeFor[app.Group](): {[]string{"Schedule"}, func(dst, src reflect.Value) {
+		d := dst.Addr().Interface().(*app.Group)
+		*d = valueOf[app.Group](src)
+		d.Schedule = slices.Clone(d.Schedule)
+	}},
+	reflect.TypeFor[app.Contract](): {[]string{"Schedule"}, func(dst, src reflect.Value) {
+		d := dst.Addr().Interface().(*app.Contract)
+		*d = valueOf[app.Contract](src)
+		d.Schedule = slices.Clone(d.Schedule)
+	}},
+}
+
+// valueOf is the T that v holds, read through its address when it has one.
+func valueOf[T any](v reflect.Value) T {
+	if v.CanAddr() {
+		return *v.Addr().Interface().(*T)
+	}
+	return v.Interface().(T)
+}
+
+// deepFields names the fields of the struct type t that are not plain, or
+// also the elements of a slice or map field that are not plain ("Field[]").
+func deepFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if plain(f.Type) {
+			continue
+		}
+		out = append(out, f.Name)
+		if k := f.Type.Kind(); (k == reflect.Slice || k == reflect.Map) && !plain(f.Type.Elem()) {
+			out = append(out, f.Name+"[]")
+		}
+	}
+	return out
 }
 
 // plain reports whether values of t hold nothing a copy must duplicate

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"kruzhok/app"
+	"kruzhok/store"
 )
 
 func TestIndexMaintenance(t *testing.T) {
@@ -211,5 +212,28 @@ func TestLoadContract(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCloneRecords: the copies the load cache hands out are deep, keep nil
+// and empty apart, and leave the original alone when changed.
+func TestCloneRecords(t *testing.T) {
+	l := app.Lesson{ID: "l", Group: "g", Marks: map[string]string{"c": app.MarkPresent}}
+	g := app.Group{ID: "g", Schedule: []app.Slot{{Weekday: 2, Start: 900}}}
+	k := app.Contract{ID: "k", Schedule: []app.MonthShare{{Cert: 5}}}
+	for _, v := range []any{l, g, k, app.Lesson{ID: "l"}, app.Lesson{Marks: map[string]string{}},
+		app.Group{Schedule: []app.Slot{}}, app.Contract{}} {
+		if c := store.Clone(v); !reflect.DeepEqual(c, v) {
+			t.Errorf("clone of %#v is %#v", v, c)
+		}
+	}
+	lc := store.Clone(l).(app.Lesson)
+	lc.Marks["c"] = app.MarkAbsent
+	gc := store.Clone(g).(app.Group)
+	gc.Schedule[0].Start = 1
+	kc := store.Clone(k).(app.Contract)
+	kc.Schedule[0].Cert = 1
+	if l.Marks["c"] != app.MarkPresent || g.Schedule[0].Start != 900 || k.Schedule[0].Cert != 5 {
+		t.Errorf("a change of the copy reached the original: %v %v %v", l.Marks, g.Schedule, k.Schedule)
 	}
 }
