@@ -1,18 +1,25 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	gosync "sync"
 	"time"
 
 	"kruzhok/app"
 	"kruzhok/assets"
+	"kruzhok/demo"
+	"kruzhok/jobs"
 	"kruzhok/store"
+	"kruzhok/sync"
 	"kruzhok/ui"
 )
 
-// cmdGUI opens the desktop window on the database. A new region database
-// gets the reference data first, so the window is not empty.
+// cmdGUI opens the desktop window on the database. A brand-new database
+// opens on the first-start choice (the demo region, joining a server, or a
+// new region); a joined node syncs on the schedule while the window is open.
 func cmdGUI(args []string, stderr io.Writer) int {
 	fs, data := newFlags("gui", stderr)
 	if !parse(fs, args, stderr) {
@@ -22,17 +29,22 @@ func cmdGUI(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "gui", err)
 	}
-	db, err := store.Open(path, store.Options{})
+	// The demo moves this clock through a simulated autumn while it builds
+	// (demo.Options.Clock); at any other time it tells the real time.
+	clock := &demo.Clock{}
+	db, err := store.Open(path, store.Options{Now: clock.Now})
 	if err != nil {
 		return fail(stderr, "gui", err)
 	}
 	defer db.Close()
-	if err := seedIfEmpty(db); err != nil {
+	log := slog.New(slog.NewTextHandler(stderr, nil)).With("cmd", "gui")
+	node := &guiNode{db: db, log: log}
+	opts := ui.Options{DataPath: path, Sync: node.syncer, NewInvite: inviteMaker(db, path)}
+	if opts.FirstStart, err = firstStart(db, clock); err != nil {
 		return fail(stderr, "gui", err)
 	}
-	stopSync := startNodeSync(db, stderr)
-	err = ui.Run(db, path)
-	if serr := stopSync(); err == nil {
+	err = ui.Run(node, opts)
+	if serr := node.stop(); err == nil {
 		err = serr
 	}
 	if err != nil {
@@ -41,27 +53,207 @@ func cmdGUI(args []string, stderr io.Writer) int {
 	return exitOK
 }
 
-// startNodeSync starts the sync schedule of a joined node database and
-// returns what stops it; a server or standalone database syncs with no one.
-// A node whose sync cannot start still opens: its data is all local, and the
-// reason is logged.
-func startNodeSync(db *store.DB, stderr io.Writer) (stop func() error) {
-	none := func() error { return nil }
-	if db.Authority() {
-		return none
+// firstStart is the choice a brand-new database offers: one with no region
+// record that is still its own authority (not joined). nil for any other.
+func firstStart(db *store.DB, clock *demo.Clock) (*ui.FirstStart, error) {
+	if !db.Authority() || db.Scope() != app.ScopeRegion {
+		return nil, nil
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil)).With("cmd", "gui")
-	c, err := nodeClient(db)
+	err := db.View(func(r app.Reader) error {
+		_, err := app.Get[app.Region](r, "region")
+		return err
+	})
+	if err == nil {
+		return nil, nil
+	} else if app.ErrorCode(err) != app.ENOTFOUND {
+		return nil, err
+	}
+	cfg, err := db.SyncConfig()
 	if err != nil {
-		log.Error("sync not started", "err", err)
-		return none
+		return nil, err
 	}
-	sched, err := startScheduler(db, log, syncJob(c, log))
+	return &ui.FirstStart{
+		Demo: func(progress func(stage string, done, total int)) error {
+			_, err := demo.Build(db, demo.Options{Clock: clock, Progress: progress})
+			return err
+		},
+		Join:   func(ctx context.Context, server, token string) error { return joinFromWindow(ctx, db, server, token) },
+		Server: cfg.Server, // a join cut off before the server answered
+	}, nil
+}
+
+// joinFromWindow is `kruzhok join` for the first-start screen: it pins the
+// server certificate the token names and keeps the pin with the sync
+// configuration, so the schedule talks to the same server.
+func joinFromWindow(ctx context.Context, db *store.DB, server, token string) error {
+	serverURL, err := checkServerURL(server)
 	if err != nil {
-		log.Error("sync not started", "err", err)
-		return none
+		return err
 	}
-	return sched.Shutdown
+	fingerprint, secret, err := sync.ParseToken(token)
+	if err != nil {
+		return err
+	}
+	err = sync.Join(ctx, db, serverURL, secret, sync.ClientFor(serverURL, fingerprint))
+	if cfg, cerr := db.SyncConfig(); cerr == nil && cfg.Server == serverURL && cfg.Fingerprint != fingerprint {
+		cfg.Fingerprint = fingerprint
+		if cerr := db.SetSyncConfig(cfg); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// inviteMaker makes invite tokens that pin this database's server: the
+// fingerprint in the node's sync configuration, or on the server's own
+// database the certificate `kruzhok serve` made beside it. The fingerprint
+// is read when an invite is made, so a first start that joined a server
+// invites with that server's pin.
+func inviteMaker(db *store.DB, path string) func() (string, string, error) {
+	return func() (string, string, error) {
+		fingerprint := ""
+		if db.Authority() {
+			fp, err := sync.StoredFingerprint(path)
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				return "", "", app.Errorf(app.ENOTFOUND, "У этой базы нет сертификата сервера: запустите на ней "+
+					"kruzhok serve хотя бы раз, и код приглашения понесёт его отпечаток")
+			} else if err != nil {
+				return "", "", err
+			}
+			fingerprint = fp
+		} else {
+			cfg, err := db.SyncConfig()
+			if err != nil {
+				return "", "", err
+			}
+			fingerprint = cfg.Fingerprint
+		}
+		token, _, hash, err := sync.NewToken(fingerprint)
+		return token, hash, err
+	}
+}
+
+// guiNode is the store the window writes through, and the process's job
+// scheduler: it starts when the window opens its main screen (after a first
+// start, so that the jobs never run on an empty database), with the server's
+// jobs on an authority database and the sync on a joined node. Every local
+// write kicks a sync a few seconds later, and «Синхронизировать сейчас» runs
+// the scheduler's own sync job, never beside a scheduled one.
+type guiNode struct {
+	db  *store.DB
+	log *slog.Logger
+
+	mu      gosync.Mutex
+	sched   *jobs.Scheduler
+	syncs   bool // the scheduler has the node's sync job
+	started bool
+	last    sync.Report
+}
+
+var _ app.Store = (*guiNode)(nil)
+
+func (n *guiNode) Exec(cmd app.Command) (app.Op, error) {
+	op, err := n.db.Exec(cmd)
+	if err == nil {
+		n.mu.Lock()
+		s := n.sched
+		n.mu.Unlock()
+		if s != nil {
+			s.Kick()
+		}
+	}
+	return op, err
+}
+
+func (n *guiNode) View(fn func(r app.Reader) error) error { return n.db.View(fn) }
+func (n *guiNode) Scope() string                          { return n.db.Scope() }
+
+// syncer starts the scheduler once and returns the node's sync, or nil for
+// a database that syncs with no one. A node whose sync cannot start still
+// opens: its data is all local, and the reason is logged.
+func (n *guiNode) syncer() ui.Syncer {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.started {
+		n.started = true
+		var syncFn func(context.Context) error
+		if !n.db.Authority() {
+			if c, err := nodeClient(n.db); err != nil {
+				n.log.Error("sync not started", "err", err)
+			} else {
+				syncFn = n.syncJob(c)
+			}
+		}
+		sched, err := startScheduler(n.db, n.log, syncFn)
+		if err != nil {
+			n.log.Error("jobs not started", "err", err)
+			return nil
+		}
+		n.sched, n.syncs = sched, syncFn != nil
+	}
+	if n.sched == nil || !n.syncs {
+		return nil
+	}
+	return guiSyncer{n}
+}
+
+// syncJob is one sync round that keeps its report for SyncNow.
+func (n *guiNode) syncJob(c *sync.Client) func(context.Context) error {
+	return func(ctx context.Context) error {
+		rep, err := c.SyncOnce(ctx)
+		n.mu.Lock()
+		n.last = rep
+		n.mu.Unlock()
+		if err != nil {
+			n.log.Warn("sync failed", "err", err, "code", app.ErrorCode(err))
+			return err
+		}
+		n.log.Info("synced", "pushed", rep.Pushed, "applied", rep.Applied, "rejected", rep.Rejected,
+			"pulled", rep.Pulled, "digest_match", rep.DigestMatch)
+		return nil
+	}
+}
+
+// stop stops the schedule, if it started.
+func (n *guiNode) stop() error {
+	n.mu.Lock()
+	s := n.sched
+	n.sched = nil
+	n.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.Shutdown()
+}
+
+// guiSyncer is ui.Syncer on the node's database and scheduler.
+type guiSyncer struct{ n *guiNode }
+
+func (g guiSyncer) SyncState() (store.SyncState, error) { return g.n.db.SyncState() }
+func (g guiSyncer) OpResults(onlyRejected bool, limit int) ([]store.OpResult, error) {
+	return g.n.db.OpResults(onlyRejected, limit)
+}
+
+// SyncNow runs the scheduler's sync job now (after a run in progress) and
+// returns the report of its round.
+func (g guiSyncer) SyncNow(ctx context.Context) (sync.Report, error) {
+	g.n.mu.Lock()
+	s := g.n.sched
+	g.n.mu.Unlock()
+	if s == nil {
+		return sync.Report{}, app.Errorf(app.ENOTFOUND, "Синхронизация остановлена")
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.RunNow(jobs.JobSync) }()
+	select {
+	case err := <-done:
+		g.n.mu.Lock()
+		rep := g.n.last
+		g.n.mu.Unlock()
+		return rep, err
+	case <-ctx.Done():
+		return sync.Report{}, fmt.Errorf("sync now: %w", ctx.Err())
+	}
 }
 
 // seedIfEmpty loads the reference data into a region database that has none.

@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 
 	"kruzhok/app"
 	"kruzhok/assets"
@@ -28,11 +30,11 @@ const (
 var ErrNoDisplay = errors.New("нет графического дисплея: запустите в сеансе рабочего стола, под xvfb-run, или используйте `kruzhok serve` " +
 	"(no display: DISPLAY and WAYLAND_DISPLAY are unset)")
 
-// Run opens the desktop window on st and blocks until the user closes it.
-// dataPath is the database file, shown to the user so they know which data
-// they are looking at. Without DISPLAY or WAYLAND_DISPLAY it returns
-// ErrNoDisplay instead of starting GLFW, which would panic.
-func Run(st app.Store, dataPath string) error {
+// Run opens the desktop window on st and blocks until the user closes it:
+// the choice of a first start when opts.FirstStart is set, then (or at once)
+// the main window of the node's role. Without DISPLAY or WAYLAND_DISPLAY it
+// returns ErrNoDisplay instead of starting GLFW, which would panic.
+func Run(st app.Store, opts Options) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
@@ -49,7 +51,7 @@ func Run(st app.Store, dataPath string) error {
 	})
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
-	newMainWindow(a, st, dataPath).ShowAndRun()
+	newWindow(a, st, opts).ShowAndRun()
 	return nil
 }
 
@@ -60,3 +62,78 @@ func haveDisplay(getenv func(string) string) bool {
 }
 
 var icon = fyne.NewStaticResource("kruzhok.png", assets.Icon)
+
+// newWindow builds the window of st: the first-start choice when
+// opts.FirstStart is set, else the main screen at once. It is not shown.
+func newWindow(a fyne.App, st app.Store, opts Options) fyne.Window {
+	w := a.NewWindow(windowTitle)
+	w.SetIcon(icon)
+	w.Resize(fyne.NewSize(1200, 760))
+	if opts.FirstStart != nil {
+		fs := newFirstStart(st, opts, func() { showMain(w, st, opts) })
+		w.SetContent(fs.content)
+		return w
+	}
+	showMain(w, st, opts)
+	return w
+}
+
+// showMain puts the main screen of st into w: the top bar and the tabs of the
+// node's role, and starts the bar's polling of the sync state until the
+// window closes.
+func showMain(w fyne.Window, st app.Store, opts Options) *mainScreen {
+	m := newMainScreen(w, st, opts, opts.syncer())
+	w.SetContent(m.content)
+	m.bar.sync.startPolling(syncPollEvery)
+	w.SetOnClosed(m.bar.sync.stopPolling)
+	return m
+}
+
+// mainScreen is the top bar over the tabs of the node's role.
+type mainScreen struct {
+	bar     *topBar
+	tabs    *container.AppTabs
+	content fyne.CanvasObject
+}
+
+func newMainScreen(w fyne.Window, st app.Store, opts Options, sy Syncer) *mainScreen {
+	m := &mainScreen{bar: newTopBar(st, opts, sy), tabs: newRoleTabs(st, opts)}
+	m.content = container.NewBorder(m.bar.content, nil, nil, nil, m.tabs)
+	m.bar.sync.onSynced = m.refreshInView
+	if sy != nil {
+		m.bar.sync.onRejected = func() { m.showRejected(w, st, sy, opts) }
+	}
+	return m
+}
+
+// refreshInView reloads the screen of the selected tab: new data came with
+// a sync the user asked for.
+func (m *mainScreen) refreshInView() {
+	if it := m.tabs.Selected(); it != nil {
+		if r, ok := it.Content.(*refreshOnShow); ok {
+			r.refresh()
+		}
+	}
+}
+
+// showRejected opens the list of rejected ops over the window.
+func (m *mainScreen) showRejected(w fyne.Window, st app.Store, sy Syncer, opts Options) {
+	s := newRejectedScreen(st, sy, m.bar.sync.dismiss, opts.now)
+	d := dialog.NewCustom("Отклонено сервером", "Закрыть", s.content, w)
+	for _, it := range m.tabs.Items {
+		s.tabs = append(s.tabs, it.Text)
+	}
+	s.gotoTab = func(title string) {
+		for _, it := range m.tabs.Items {
+			if it.Text == title {
+				d.Hide()
+				m.tabs.Select(it)
+				return
+			}
+		}
+	}
+	s.onChanged = m.bar.sync.refresh
+	d.SetOnClosed(m.bar.sync.refresh)
+	d.Resize(fyne.NewSize(1050, 560))
+	d.Show()
+}

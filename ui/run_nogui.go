@@ -14,6 +14,6 @@ var ErrNoDesktop = errors.New("в этой сборке нет рабочего 
 
 // Run refuses the desktop mode: this binary was built with -tags nogui and
 // carries no GL or X code. It always returns ErrNoDesktop.
-func Run(st app.Store, dataPath string) error {
+func Run(st app.Store, opts Options) error {
 	return ErrNoDesktop
 }

@@ -15,32 +15,27 @@ import (
 type topBar struct {
 	scope   *widget.Label
 	data    *widget.Label
-	sync    *widget.Label
-	syncNow *widget.Button
+	sync    *syncBar
 	content fyne.CanvasObject
 }
 
-func newTopBar(st app.Store, dataPath string) *topBar {
+// newTopBar builds the bar of st; sy is the node's sync (nil for a database
+// that syncs with no one). The bar does not poll until sync.startPolling.
+func newTopBar(st app.Store, opts Options, sy Syncer) *topBar {
 	b := &topBar{
 		scope: widget.NewLabelWithStyle(scopeLabel(st), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		data:  widget.NewLabel(""),
-		sync:  widget.NewLabel("Синхронизация: не настроена"),
+		sync:  newSyncBar(st, sy),
 	}
-	if dataPath != "" {
-		b.data.SetText("База: " + dataPath)
+	if opts.DataPath != "" {
+		b.data.SetText("База: " + opts.DataPath)
 		b.data.Importance = widget.LowImportance
 		b.data.Truncation = fyne.TextTruncateEllipsis
 	}
-	// Sync arrives with the sync package; the button is there so the place
-	// users will look for it does not move.
-	b.syncNow = widget.NewButton("Синхронизировать сейчас", b.onSyncNow)
-	b.syncNow.Disable()
 	b.content = container.NewVBox(
-		container.NewBorder(nil, nil, b.scope, container.NewHBox(b.sync, b.syncNow), b.data),
+		container.NewBorder(nil, nil, b.scope, b.sync.content, b.data),
+		b.sync.failure,
 		widget.NewSeparator(),
 	)
 	return b
 }
-
-// onSyncNow is wired now and does nothing while the button stays disabled.
-func (b *topBar) onSyncNow() {}

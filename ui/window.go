@@ -14,25 +14,21 @@ const windowTitle = "Кружок — ПФДО Ставропольского к
 
 // Tab titles, one set per role (DESIGN.md: a node's scope decides what it sees).
 var (
-	regionTabs       = []string{"Муниципалитеты", "Экспертиза программ", "Исполнители", "Периоды", "Мониторинг"}
+	regionTabs       = []string{"Муниципалитеты", "Экспертиза программ", "Исполнители", "Периоды", "Узлы", "Мониторинг"}
 	municipalityTabs = []string{"Параметры", "Сертификаты", "Очередь", "Муниципальный реестр", "Счета", "Мониторинг"}
 	providerTabs     = []string{"Программы", "Группы", "Дети", "Зачисление", "Журнал", "Счета"}
 )
 
-// newMainWindow builds the main window of a node on st: the top bar and the
-// tabs of the node's role. dataPath is the database file shown in the bar
-// ("" hides it). The window is not shown.
+// newMainWindow builds the main window of a node on st that syncs with no
+// one: the top bar and the tabs of the node's role. dataPath is the database
+// file shown in the bar ("" hides it). The window is not shown.
 func newMainWindow(a fyne.App, st app.Store, dataPath string) fyne.Window {
-	w := a.NewWindow(windowTitle)
-	w.SetIcon(icon)
-	w.Resize(fyne.NewSize(1200, 760))
-	w.SetContent(container.NewBorder(newTopBar(st, dataPath).content, nil, nil, nil, newRoleTabs(st)))
-	return w
+	return newWindow(a, st, Options{DataPath: dataPath})
 }
 
 // newRoleTabs returns the tabs of the scope's role. A scope the UI does not
 // know gets a single tab that says so rather than a guessed role.
-func newRoleTabs(st app.Store) *container.AppTabs {
+func newRoleTabs(st app.Store, opts Options) *container.AppTabs {
 	r, _, ok := parseScope(st.Scope())
 	if !ok {
 		return container.NewAppTabs(container.NewTabItem("Ошибка",
@@ -43,13 +39,19 @@ func newRoleTabs(st app.Store) *container.AppTabs {
 	switch r {
 	case roleRegion:
 		titles = regionTabs
-		screens["Муниципалитеты"] = newMunicipalitiesScreen(st).content
+		for t, c := range newRegionScreens(st, opts) {
+			screens[t] = c
+		}
 	case roleMunicipality:
 		titles = municipalityTabs
+		_, code, _ := parseScope(st.Scope())
+		for t, c := range newMunicipalityScreens(st, code, opts) {
+			screens[t] = c
+		}
 	case roleProvider:
 		titles = providerTabs
 		_, id, _ := parseScope(st.Scope())
-		for t, c := range newProviderScreens(st, id, nil) {
+		for t, c := range newProviderScreens(st, id, opts.Now) {
 			screens[t] = c
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -79,15 +80,16 @@ func TestRegionWindow(t *testing.T) {
 	if got, want := tabTitles(t, w), regionTabs; !slices.Equal(got, want) {
 		t.Errorf("tabs = %q, want %q", got, want)
 	}
-	bar := newTopBar(st, "/tmp/kruzhok.db")
+	bar := newTopBar(st, Options{DataPath: "/tmp/kruzhok.db"}, nil)
 	if got := bar.scope.Text; got != "Регион (РМЦ)" {
 		t.Errorf("scope label = %q", got)
 	}
-	if got := bar.sync.Text; got != "Синхронизация: не настроена" {
+	// A standalone region database is its own authority: nothing to sync.
+	if got := bar.sync.status.Text; got != "Автономная база региона" {
 		t.Errorf("sync label = %q", got)
 	}
-	if !bar.syncNow.Disabled() {
-		t.Error("«Синхронизировать сейчас» is enabled before sync exists")
+	if bar.sync.syncNow.Visible() {
+		t.Error("«Синхронизировать сейчас» is shown on a database that syncs with no one")
 	}
 }
 
@@ -96,7 +98,7 @@ func TestMunicipalitiesScreen(t *testing.T) {
 	defer a.Quit()
 	st := newTestStore(t, "region")
 
-	s := newMunicipalitiesScreen(st)
+	s := newMunicipalitiesScreen(st, time.Now)
 	if rows, _ := s.size(); rows != 0 {
 		t.Errorf("empty store: %d rows", rows)
 	}
@@ -115,8 +117,8 @@ func TestMunicipalitiesScreen(t *testing.T) {
 		{"33", "Шпаковский", app.MunDistrict},
 	}
 	rows, cols := s.size()
-	if rows != len(want) || cols != 3 {
-		t.Fatalf("size = %d×%d, want %d×3", rows, cols, len(want))
+	if rows != len(want) || cols != len(municipalityColumns) {
+		t.Fatalf("size = %d×%d, want %d×%d", rows, cols, len(want), len(municipalityColumns))
 	}
 	for r, row := range want {
 		for c, cell := range row {
@@ -125,7 +127,7 @@ func TestMunicipalitiesScreen(t *testing.T) {
 			}
 		}
 	}
-	if got := s.status.Text; got != "Муниципалитетов: 3" {
+	if got := s.status.Text; got != "Муниципалитетов: 3 · период 2026-2027" {
 		t.Errorf("status = %q", got)
 	}
 	// The cells the table shows are the same text, through row reuse.
@@ -226,7 +228,7 @@ func TestHaveDisplay(t *testing.T) {
 func TestRunWithoutDisplay(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
-	if err := Run(newTestStore(t, "region"), ""); err != ErrNoDisplay {
+	if err := Run(newTestStore(t, "region"), Options{}); err != ErrNoDisplay {
 		t.Errorf("Run = %v, want ErrNoDisplay", err)
 	}
 }
@@ -255,14 +257,13 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 // rendering writes testdata/failed/region_window.png: look at it, and move it
 // into testdata/ if the change is meant.
 func TestRegionWindowImage(t *testing.T) {
-	a := test.NewApp()
-	defer a.Quit()
+	a := test.NewTempApp(t)
 	test.ApplyTheme(t, theme.DefaultTheme())
-	st := newTestStore(t, "region")
-	if _, err := st.Exec(seed()); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	w := newMainWindow(a, st, "/home/rmc/.config/kruzhok/kruzhok.db")
+	rw := newRgWorld(t, "2026-11-27")
+	rw.fill()
+	opts := rw.opts()
+	opts.DataPath = "/home/rmc/.config/kruzhok/kruzhok.db"
+	w := newWindow(a, rw.db, opts)
 	defer w.Close()
 	w.Resize(fyne.NewSize(1200, 760))
 	test.AssertImageMatches(t, "region_window.png", w.Canvas().Capture())

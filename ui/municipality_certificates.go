@@ -1,0 +1,222 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+)
+
+var certificateColumns = []struct {
+	title string
+	width float32
+}{
+	{"Номер", 130},
+	{"Ребёнок", 290},
+	{"Тип", 140},
+	{"Статус", 110},
+	{"Номинал", 120},
+	{"Остаток", 120},
+	{"В резерве", 120},
+	{"Оплачено", 120},
+}
+
+// certRow is one certificate of the registry with its holder's name and the
+// ledger of the current period.
+type certRow struct {
+	cert   app.Certificate
+	child  string // full name
+	key    string // app.NameKey of the name, for search
+	ledger app.Ledger
+}
+
+// certificatesScreen is the municipality's certificate registry: every
+// certificate of its residents, searched by the child's name or the number.
+type certificatesScreen struct {
+	st  app.Store
+	mun string
+	now func() time.Time
+
+	all    []certRow
+	rows   []certRow // what the search leaves
+	period string
+
+	query   *widget.Entry
+	summary *widget.Label
+	table   *widget.Table
+	content fyne.CanvasObject
+}
+
+func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *certificatesScreen {
+	s := &certificatesScreen{st: st, mun: mun, now: now, summary: newStatus()}
+	s.query = widget.NewEntry()
+	s.query.SetPlaceHolder("Поиск: фамилия и имя ребёнка или номер сертификата 26-…")
+	s.query.OnChanged = s.onQueryChanged
+	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = s.createCell
+	s.table.UpdateHeader = s.updateHeader
+	for i, c := range certificateColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.content = container.NewBorder(container.NewVBox(heading("Реестр сертификатов"), s.query, s.summary),
+		nil, nil, nil, s.table)
+	return s
+}
+
+// refresh reads the municipality's certificates and their holders again.
+func (s *certificatesScreen) refresh() {
+	var rows []certRow
+	var period string
+	err := s.st.View(func(r app.Reader) error {
+		if reg, err := app.Get[app.Region](r, "region"); err == nil {
+			period = reg.Current
+		}
+		certs, err := app.List[app.Certificate](r, app.IdxMunicipality, s.mun, 0)
+		if err != nil {
+			return err
+		}
+		rows = make([]certRow, 0, len(certs))
+		for _, c := range certs {
+			row := certRow{cert: c, ledger: c.LedgerOf(period)}
+			if ch, err := app.Get[app.Child](r, c.Child); err == nil {
+				row.child = ch.FullName()
+			}
+			row.key = app.NameKey(row.child)
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		sayErr(s.summary, err)
+		return
+	}
+	slices.SortFunc(rows, func(a, b certRow) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.cert.Number, b.cert.Number)
+	})
+	s.all, s.period = rows, period
+	s.onQueryChanged(s.query.Text)
+}
+
+// onQueryChanged keeps the rows whose name contains every word of the query,
+// or whose number starts with it.
+func (s *certificatesScreen) onQueryChanged(q string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		s.rows = s.all
+	} else {
+		words := strings.Fields(app.NameKey(q))
+		s.rows = nil
+		for _, r := range s.all {
+			if looksLikeCertNumber(q) {
+				if strings.HasPrefix(r.cert.Number, q) {
+					s.rows = append(s.rows, r)
+				}
+				continue
+			}
+			if containsAll(r.key, words) {
+				s.rows = append(s.rows, r)
+			}
+		}
+	}
+	var fin, acc int
+	for _, r := range s.all {
+		if r.cert.Type == app.CertFinancing {
+			fin++
+		} else {
+			acc++
+		}
+	}
+	s.summary.Importance = widget.MediumImportance
+	text := "Сертификатов: " + strconv.Itoa(len(s.all)) + " (финансирования — " + strconv.Itoa(fin) +
+		", учёта — " + strconv.Itoa(acc) + ")"
+	if s.period != "" {
+		text += "; суммы — за период " + s.period
+	}
+	if q != "" {
+		text += ". Найдено: " + strconv.Itoa(len(s.rows))
+	}
+	s.summary.SetText(text)
+	s.table.Refresh()
+	s.table.ScrollToTop()
+}
+
+func containsAll(s string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *certificatesScreen) size() (int, int) { return len(s.rows), len(certificateColumns) }
+
+func (s *certificatesScreen) createCell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+func (s *certificatesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	l.Importance = widget.MediumImportance
+	if id.Col == 3 && id.Row >= 0 && id.Row < len(s.rows) && s.rows[id.Row].cert.Status == app.CertFrozen {
+		l.Importance = widget.WarningImportance
+	}
+	l.SetText(s.cell(id.Row, id.Col))
+}
+
+// cell is the text at a row and column: what the table shows and tests read.
+func (s *certificatesScreen) cell(row, col int) string {
+	if row < 0 || row >= len(s.rows) {
+		return ""
+	}
+	r := s.rows[row]
+	switch col {
+	case 0:
+		if r.cert.Number == "" {
+			return "ожидает РМЦ"
+		}
+		return r.cert.Number
+	case 1:
+		return r.child
+	case 2:
+		return certTypeRu(r.cert.Type)
+	case 3:
+		if r.cert.Status == app.CertFrozen {
+			return "заморожен"
+		}
+		return "действует"
+	case 4:
+		return rub(r.ledger.Nominal)
+	case 5:
+		return rub(r.ledger.Balance)
+	case 6:
+		return rub(r.ledger.Reserved)
+	case 7:
+		return rub(r.ledger.Paid)
+	}
+	return ""
+}
+
+func (s *certificatesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	if id.Col >= 0 && id.Col < len(certificateColumns) {
+		l.SetText(certificateColumns[id.Col].title)
+	} else {
+		l.SetText("")
+	}
+}
