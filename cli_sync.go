@@ -28,6 +28,11 @@ func init() {
 		"                                выгрузить неотправленные операции узла в подписанный файл пакета\n", cmdExport)
 }
 
+// exportKinds are the document exports, `kruzhok export <kind> ...` (pdf,
+// xlsx, csv): each cli_export_*.go file adds its kind in init, with its
+// usage lines registered through registerUsage.
+var exportKinds = map[string]func(args []string, stdout, stderr io.Writer) int{}
+
 // maxOnceRounds bounds sync --once: one round sends and fetches everything;
 // more are needed only when ops appear during a round.
 const maxOnceRounds = 5
@@ -234,6 +239,11 @@ func deliverBatch(file, server, pin string, stdout, stderr io.Writer) int {
 // cmdExport writes the node's pending ops as a signed batch file for
 // delivery from another machine (sync --deliver).
 func cmdExport(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if fn, ok := exportKinds[args[0]]; ok {
+			return fn(args[1:], stdout, stderr)
+		}
+	}
 	flags, data := newFlags("export", stderr)
 	batch := flags.String("batch", "", "файл пакета, куда выгрузить неотправленные операции")
 	if !parse(flags, args, stderr) {
