@@ -36,6 +36,12 @@ var commands = map[string]command{}
 // order keeps the usage text in registration order.
 var order []string
 
+// extraUsage holds usage lines of forms that are not commands of their own
+// (the document kinds of export).
+var extraUsage []string
+
+func addUsage(lines string) { extraUsage = append(extraUsage, lines) }
+
 func register(name, usage string, run func(args []string, stdout, stderr io.Writer) int) {
 	commands[name] = command{usage: usage, run: run}
 	order = append(order, name)
@@ -76,6 +82,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, "Кружок — персонифицированное дополнительное образование детей (ПФДО).\n\nИспользование:\n")
 	for _, name := range order {
 		fmt.Fprint(w, commands[name].usage)
+	}
+	for _, u := range extraUsage {
+		fmt.Fprint(w, u)
 	}
 	fmt.Fprintf(w, `  kruzhok help                  эта справка
 

@@ -30,7 +30,7 @@ func init() {
 
 // exportKinds are the document exports, `kruzhok export <kind> ...` (pdf,
 // xlsx, csv): each cli_export_*.go file adds its kind in init, with its
-// usage lines registered through registerUsage.
+// usage lines added through addUsage.
 var exportKinds = map[string]func(args []string, stdout, stderr io.Writer) int{}
 
 // maxOnceRounds bounds sync --once: one round sends and fetches everything;
