@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The Fyne headers, and what ./test.sh needs besides: Xvfb, Chromium for the
+# catalogue's browser tests, poppler-utils to read PDFs back.
 pkgs=(ca-certificates gcc libc6-dev pkg-config
-  libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+  libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+  xvfb xauth chromium poppler-utils fonts-dejavu-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
