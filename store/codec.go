@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"kruzhok/app"
@@ -55,6 +57,9 @@ func decode(b []byte, v any) error {
 			*p = l
 			return nil
 		}
+	}
+	if readCanon(b[1:], v) {
+		return nil
 	}
 	if err := json.Unmarshal(b[1:], v); err != nil {
 		return fmt.Errorf("%w: %T: %v", errCodec, v, err)
@@ -379,4 +384,154 @@ func readMarkAttendance(b []byte) (*app.MarkAttendance, bool) {
 	m.Mark = c.str()
 	c.lit(`}`)
 	return &m, c.end()
+}
+
+// A record decodes most often from the form encode wrote: every field in
+// declaration order, no white space. readCanon reads that form for struct
+// types made only of strings, bools, integers, structs, slices and
+// map[string]string, by a plan built once per type; any other type, and any
+// byte the plan does not expect, goes to encoding/json, which reads the
+// canonical form to the same value.
+type readPlan func(c *canon, v reflect.Value)
+
+var readPlans sync.Map // reflect.Type → readPlan (nil: no plan)
+
+func planOf(t reflect.Type) readPlan {
+	if p, ok := readPlans.Load(t); ok {
+		return p.(readPlan)
+	}
+	p := makePlan(t, map[reflect.Type]bool{})
+	readPlans.Store(t, p)
+	return p
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// makePlan returns the plan of t, nil when t has none.
+func makePlan(t reflect.Type, seen map[reflect.Type]bool) readPlan {
+	if seen[t] || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil // recursive types and custom decoders are left to encoding/json
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	switch t.Kind() {
+	case reflect.String:
+		return func(c *canon, v reflect.Value) {
+			c.lit(`"`)
+			v.SetString(c.str())
+		}
+	case reflect.Bool:
+		return func(c *canon, v reflect.Value) { v.SetBool(c.bool()) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		bits := t.Bits()
+		return func(c *canon, v reflect.Value) { v.SetInt(c.int(bits)) }
+	case reflect.Struct:
+		type field struct {
+			key string
+			p   readPlan
+		}
+		var fields []field
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || f.Anonymous || f.Tag != "" {
+				return nil
+			}
+			p := makePlan(f.Type, seen)
+			if p == nil {
+				return nil
+			}
+			fields = append(fields, field{`"` + f.Name + `":`, p})
+		}
+		if len(fields) == 0 {
+			return nil
+		}
+		fields[0].key = "{" + fields[0].key
+		for i := 1; i < len(fields); i++ {
+			fields[i].key = "," + fields[i].key
+		}
+		return func(c *canon, v reflect.Value) {
+			for i, f := range fields {
+				if !c.ok {
+					return
+				}
+				c.lit(f.key)
+				f.p(c, v.Field(i))
+			}
+			c.lit("}")
+		}
+	case reflect.Slice:
+		elem := makePlan(t.Elem(), seen)
+		if elem == nil || t.Elem().Kind() == reflect.Uint8 {
+			return nil
+		}
+		return func(c *canon, v reflect.Value) {
+			if c.ok && bytes.HasPrefix(c.b, []byte("null")) {
+				c.b = c.b[4:]
+				return
+			}
+			c.lit("[")
+			s := reflect.MakeSlice(t, 0, 0)
+			for i := 0; c.ok && len(c.b) > 0 && c.b[0] != ']'; i++ {
+				if i > 0 {
+					c.lit(",")
+				}
+				s = reflect.Append(s, reflect.Zero(t.Elem()))
+				elem(c, s.Index(i))
+			}
+			c.lit("]")
+			v.Set(s)
+		}
+	case reflect.Map:
+		if t != reflect.TypeFor[map[string]string]() {
+			return nil
+		}
+		return func(c *canon, v reflect.Value) {
+			if c.ok && bytes.HasPrefix(c.b, []byte("null")) {
+				c.b = c.b[4:]
+				return
+			}
+			c.lit("{")
+			m := map[string]string{}
+			last := ""
+			for i := 0; c.ok && len(c.b) > 0 && c.b[0] != '}'; i++ {
+				if i > 0 {
+					c.lit(",")
+				}
+				c.lit(`"`)
+				k := c.str()
+				c.lit(`:"`)
+				val := c.str()
+				if i > 0 && k <= last {
+					c.ok = false
+				}
+				m[k], last = val, k
+			}
+			c.lit("}")
+			v.Set(reflect.ValueOf(m))
+		}
+	}
+	return nil
+}
+
+// readCanon fills *v (a pointer to a zero value) from the canonical form b,
+// or returns false with *v zero again.
+func readCanon(b []byte, v any) bool {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return false
+	}
+	p := planOf(rv.Type().Elem())
+	if p == nil || !rv.Elem().IsZero() {
+		return false
+	}
+	c := canon{b: b, ok: true}
+	p(&c, rv.Elem())
+	if !c.end() {
+		rv.Elem().SetZero()
+		return false
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -155,4 +156,125 @@ func FuzzLessonCodec(f *testing.F) {
 func FuzzDecodeMarkAttendance(f *testing.F) {
 	f.Add([]byte(`{"Group":"g","Date":1,"Start":2,"Extra":false,"Child":"c","Mark":"present"}`))
 	f.Fuzz(func(t *testing.T, p []byte) { checkMarkDecode(t, p) })
+}
+
+// fillStrings are the strings fill picks from: the first fillClean of them
+// encode as themselves in quotes, the others need escapes.
+var fillStrings = []string{"", "a", "группа", "<&>", "c-0001|2026", `q"uote`, `back\slash`, "tab\t", "bad\xff", "\u2028"}
+
+// fillClean is how many of fillStrings fill uses; TestRecordDecodeCanon sets it.
+var fillClean = len(fillStrings)
+
+// fill sets v (settable) to pseudo-random contents from r: strings from a
+// set that needs escaping now and then, small and extreme integers, nil,
+// empty and full slices and maps.
+func fill(v reflect.Value, r *rand.Rand) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fillStrings[r.IntN(fillClean)])
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n := []int64{0, 1, -1, 20000, 1<<(v.Type().Bits()-1) - 1, -1 << (v.Type().Bits() - 1)}
+		v.SetInt(n[r.IntN(len(n))])
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(r.IntN(1000)))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(r.Float64())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), r)
+			}
+		}
+	case reflect.Slice:
+		switch r.IntN(3) {
+		case 0:
+		case 1:
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		default:
+			s := reflect.MakeSlice(v.Type(), 3, 3)
+			for i := range 3 {
+				fill(s.Index(i), r)
+			}
+			v.Set(s)
+		}
+	case reflect.Map:
+		if r.IntN(3) == 0 {
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for range r.IntN(4) {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(k, r)
+			fill(e, r)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	case reflect.Pointer:
+		if r.IntN(2) == 1 {
+			p := reflect.New(v.Type().Elem())
+			fill(p.Elem(), r)
+			v.Set(p)
+		}
+	}
+}
+
+// TestRecordDecodeCanon: every record type, filled at random and stored by
+// encode, decodes as encoding/json decodes it, as do the stored bytes with
+// each byte changed in turn.
+func TestRecordDecodeCanon(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for kind, typ := range store.RecordTypes {
+		t.Run(string(kind), func(t *testing.T) {
+			for i := range 400 {
+				fillClean = 5 // most records in the canonical form, a few not
+				if i%4 == 0 {
+					fillClean = len(fillStrings)
+				}
+				v := reflect.New(typ)
+				fill(v.Elem(), r)
+				b, err := store.Encode(v.Elem().Interface())
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkRecordDecode(t, typ, b)
+				m := bytes.Clone(b)
+				i := 1 + r.IntN(len(m)-1)
+				m[i] = "0-9\"\\{}[],:nulltruefalse \xff"[r.IntN(26)]
+				checkRecordDecode(t, typ, m)
+			}
+		})
+	}
+}
+
+// checkRecordDecode compares store's decode of b into a typ with encoding/json's.
+func checkRecordDecode(t testing.TB, typ reflect.Type, b []byte) {
+	got, want := reflect.New(typ), reflect.New(typ)
+	gotErr := store.Decode(b, got.Interface())
+	wantErr := json.Unmarshal(b[1:], want.Interface())
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("decode %q: err %v, encoding/json %v", b, gotErr, wantErr)
+	}
+	if gotErr == nil && !reflect.DeepEqual(got.Interface(), want.Interface()) {
+		t.Fatalf("decode %q\n got %#v\nwant %#v", b, got.Interface(), want.Interface())
+	}
+}
+
+func FuzzContractDecode(f *testing.F) {
+	r := rand.New(rand.NewPCG(3, 4))
+	fillClean = 5
+	defer func() { fillClean = len(fillStrings) }()
+	for range 4 {
+		var k app.Contract
+		fill(reflect.ValueOf(&k).Elem(), r)
+		b, err := store.Encode(k)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[1:])
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkRecordDecode(t, reflect.TypeFor[app.Contract](), append([]byte{1}, b...))
+	})
 }

@@ -11,5 +11,6 @@ var (
 	CurrentVersion = currentVersion
 	Encode         = encode
 	Decode         = decode
+	RecordTypes    = recordTypes
 	Clone          = func(v any) any { return cloneValue(reflect.ValueOf(v)).Interface() }
 )
