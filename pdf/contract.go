@@ -1,0 +1,127 @@
+package pdf
+
+import (
+	"fmt"
+
+	"kruzhok/app"
+)
+
+// ContractOffer renders the договор-оферта of a contract: the parties (the
+// provider with its INN and licence, the guardian and the child with the
+// certificate), the programme, module and group with its weekly schedule and
+// dates, and the money of RULES.md §6 — the total, the certificate's part,
+// the family's part and the month-by-month schedule of both shares.
+// Errors: ENOTFOUND when the contract or a record it names is not in r.
+func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
+	k, err := app.Get[app.Contract](r, contractID)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := app.Get[app.Provider](r, k.Provider)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := app.Get[app.Programme](r, k.Programme)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := app.Get[app.Module](r, k.Module)
+	if err != nil {
+		return nil, err
+	}
+	grp, err := app.Get[app.Group](r, k.Group)
+	if err != nil {
+		return nil, err
+	}
+	child, err := app.Get[app.Child](r, k.Child)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := app.Get[app.Certificate](r, k.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	direction := prog.Direction
+	if d, err := app.Get[app.Direction](r, prog.Direction); err == nil {
+		direction = d.Name
+	}
+
+	p := newPage("Договор-оферта № "+k.ID, k.Created, false)
+	p.h1("ДОГОВОР-ОФЕРТА")
+	p.sub("об обучении по дополнительной общеобразовательной программе\nс оплатой за счёт сертификата дополнительного образования")
+	p.sub("№ " + k.ID)
+	p.placeDate(munName(r, prov.Municipality), k.Created.Russian())
+
+	p.para(fmt.Sprintf("%s (далее — Исполнитель) предлагает законному представителю обучающегося "+
+		"(далее — Заказчик) заключить договор об обучении на условиях, изложенных ниже. "+
+		"Оферта принята, когда Заказчик подтвердил свою часть оплаты.", prov.Name))
+
+	p.h2("1. Стороны")
+	p.field("Исполнитель", fmt.Sprintf("%s (%s), ИНН\u00a0%s, лицензия на осуществление образовательной деятельности №\u00a0%s",
+		prov.Name, prov.Type, orDash(prov.INN), orDash(prov.Licence)))
+	p.field("Заказчик", fmt.Sprintf("%s, законный представитель обучающегося, телефон %s",
+		orDash(child.GuardianName), nbsp(orDash(child.GuardianPhone))))
+	p.field("Обучающийся", fmt.Sprintf("%s, дата рождения %s", child.FullName(), child.BirthDate.Russian()))
+	p.field("Сертификат", fmt.Sprintf("№\u00a0%s (%s), муниципалитет — %s",
+		cert.Number, certTypeRu(cert.Type), munName(r, k.Municipality)))
+
+	p.h2("2. Предмет договора")
+	p.field("Программа", fmt.Sprintf("«%s», направленность — %s, форма обучения — %s", prog.Title, direction, orDash(prog.Form)))
+	p.field("Модуль", fmt.Sprintf("«%s», %d ч.", mod.Name, mod.Hours))
+	p.field("Группа", fmt.Sprintf("«%s», занятия с %s по %s", grp.Name, grp.Start.Russian(), grp.End.Russian()))
+	p.field("Срок обучения по договору", fmt.Sprintf("с %s по %s", k.Start.Russian(), k.End.Russian()))
+	p.f.Ln(1)
+	p.para("Расписание занятий (еженедельно):")
+	p.f.Ln(1)
+	var slots [][]string
+	for _, s := range grp.Schedule {
+		slots = append(slots, []string{weekdayRu(s.Weekday), app.ClockRu(s.Start) + "–" + app.ClockRu(s.End),
+			orDash(s.Room), orDash(s.Address)})
+	}
+	if len(slots) == 0 {
+		slots = [][]string{{"—", "—", "—", "—"}}
+	}
+	p.table([]col{{"День недели", 35, "L"}, {"Время", 28, "C"}, {"Кабинет", 22, "C"}, {"Адрес", 0, "L"}}, slots, nil)
+
+	q := k.Quote
+	p.h2("3. Стоимость обучения")
+	p.table([]col{{"Показатель", 0, "L"}, {"Сумма", 40, "R"}}, [][]string{
+		{"Полная стоимость обучения по договору", app.FormatRub(q.All)},
+		{"в том числе за счёт сертификата дополнительного образования", app.FormatRub(q.Cert)},
+		{"в том числе за счёт Заказчика", app.FormatRub(q.Parent)},
+	}, nil)
+	p.f.Ln(1)
+	p.note(fmt.Sprintf("Стоимость модуля %s (нормативная стоимость %s) относится ко всему сроку группы — %d дн.; "+
+		"договор действует %d дн., и его стоимость — та же доля, округлённая до копейки вверх. "+
+		"Сертификат оплачивает не больше нормативной доли и своего остатка; остальное оплачивает Заказчик.",
+		app.FormatRub(mod.Price), app.FormatRub(mod.NormPrice), q.GroupDays, q.Days))
+
+	p.h2("4. График оплаты по месяцам")
+	var rows [][]string
+	var sumCert, sumParent int64
+	for _, s := range k.Schedule {
+		rows = append(rows, []string{s.Month.Russian(), app.FormatRub(s.Cert), app.FormatRub(s.Parent), app.FormatRub(s.Cert + s.Parent)})
+		sumCert += s.Cert
+		sumParent += s.Parent
+	}
+	p.table([]col{{"Месяц", 0, "L"}, {"За счёт сертификата", 40, "R"}, {"За счёт Заказчика", 40, "R"}, {"Всего", 40, "R"}},
+		rows, []string{"Итого", app.FormatRub(sumCert), app.FormatRub(sumParent), app.FormatRub(sumCert + sumParent)})
+	p.f.Ln(1)
+	p.note("Месяц оплачивается полностью, если договор действует на его 1-е число (или начинается в нём); " +
+		"пропуски занятий обучающимся оплату не уменьшают. Доля сертификата за месяц уменьшается " +
+		"пропорционально занятиям, отменённым Исполнителем. При расторжении договор прекращается в последний " +
+		"день месяца уведомления; доли последующих месяцев возвращаются на сертификат.")
+
+	p.h2("5. Состояние договора")
+	state := app.ContractStatusRu(k.Status)
+	if state == "" {
+		state = k.Status
+	}
+	if !k.Notice.IsZero() {
+		state += fmt.Sprintf("; уведомление о расторжении от %s, договор действует по %s", k.Notice.Russian(), k.End.Russian())
+	}
+	p.field("Статус", state)
+
+	p.signatures("Исполнитель", "Заказчик")
+	return p.bytes()
+}

@@ -1,0 +1,180 @@
+package pdf_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kruzhok/app"
+	"kruzhok/assets"
+	"kruzhok/pdf"
+	"kruzhok/store"
+)
+
+// world is a real store in t.TempDir() holding the worked example of
+// RULES.md §6, with a clock the test moves.
+type world struct {
+	t        *testing.T
+	db       *store.DB
+	now      time.Time
+	Prov     string
+	Group    string
+	Child    string
+	Cert     string
+	Contract string
+}
+
+func day(s string) app.Date { return app.MustDate(s) }
+
+func (w *world) setToday(s string) {
+	y, m, d := day(s).Parts()
+	w.now = time.Date(y, m, d, 9, 0, 0, 0, time.FixedZone("MSK", 3*3600))
+}
+
+func (w *world) must(c app.Command) {
+	w.t.Helper()
+	if _, err := w.db.Exec(c); err != nil {
+		w.t.Fatalf("%s: %v", c.Op(), err)
+	}
+}
+
+// example builds RULES.md §6's worked example: the region's price cap at
+// 120 %, municipality 27 financing with a nominal of 5 000,00 ₽, a module at
+// P = 12 000,00 ₽ and NS = 10 000,00 ₽, a group 2026-09-01 … 2027-05-31, and a
+// contract from 2026-11-15 made on 2026-11-10.
+func example(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, Prov: "prov-1", Group: "grp-1", Child: "child-1", Cert: "cert-1", Contract: "contract-1"}
+	w.setToday("2026-11-10")
+	db, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true, Now: func() time.Time { return w.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.db = db
+	t.Cleanup(func() {
+		if breaches := db.Check(app.Check); len(breaches) > 0 {
+			t.Errorf("check after test: %q", breaches)
+		}
+		db.Close()
+	})
+	w.must(assets.Seed(day("2026-11-10")))
+	w.must(&app.SetPriceCap{Pct: 120})
+	w.must(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
+		Quota: 10, Nominal: 5_000_00, DaysToRequest: 30, Population: 1000, BudgetLimit: 100_000_000_00}})
+	w.must(&app.RegisterProvider{ID: w.Prov, Name: "АНО ДО «Робототехника»", Type: app.ProviderTraining,
+		Municipality: "27", INN: "2634000001", Licence: "26Л01-0001"})
+	w.must(&app.SetProviderStatus{Provider: w.Prov, Status: app.ProviderActive})
+	w.must(&app.SaveProgramme{ID: "prog-1", Provider: w.Prov, Title: "Робототехника", Direction: "tech",
+		AgeMin: 5, AgeMax: 17, Form: "очная"})
+	w.must(&app.SaveModule{ID: "mod-1", Programme: "prog-1", Name: "Базовый", Hours: 72, Months: 9,
+		MinChildren: 5, MaxChildren: 20, Price: 12_000_00, NormPrice: 10_000_00})
+	w.must(&app.SubmitProgramme{Programme: "prog-1"})
+	w.must(&app.CertifyProgramme{Programme: "prog-1"})
+	w.must(&app.OpenGroup{ID: w.Group, Module: "mod-1", Name: "Роботы-1", Start: day("2026-09-01"),
+		End: day("2027-05-31"), Capacity: 20, AgeMin: 5, AgeMax: 17,
+		Schedule: []app.Slot{
+			{Weekday: 2, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"},
+			{Weekday: 4, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"}},
+		EnrolFrom: day("2026-08-15"), EnrolTo: day("2027-04-30")})
+	w.must(&app.RegisterChild{Child: app.Child{ID: w.Child, LastName: "Петров", FirstName: "Иван",
+		MiddleName: "Сергеевич", BirthDate: day("2015-03-10"), Municipality: "27", GuardianName: "Петрова Анна Ивановна",
+		GuardianPhone: "+7 918 000-00-00", ConsentDate: day("2026-09-01"), ConsentBy: "Сидорова М. П."}})
+	w.must(&app.IssueCertificate{ID: w.Cert, Child: w.Child})
+	w.must(&app.RequestFinancing{ID: "req-1", Certificate: w.Cert})
+	var q app.Quote
+	if err := db.View(func(r app.Reader) error {
+		e, err := app.PrepareEnrolment(r, w.Cert, w.Group, day("2026-11-15"), day("2026-11-10"))
+		q = e.Quote
+		return err
+	}); err != nil {
+		t.Fatalf("quote: %v", err)
+	}
+	w.must(&app.Enrol{ID: w.Contract, Certificate: w.Cert, Group: w.Group, Start: day("2026-11-15"),
+		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
+	return w
+}
+
+// render runs one document inside a read transaction.
+func (w *world) render(fn func(r app.Reader) ([]byte, error)) []byte {
+	w.t.Helper()
+	var out []byte
+	if err := w.db.View(func(r app.Reader) error {
+		var err error
+		out, err = fn(r)
+		return err
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	if !bytes.HasPrefix(out, []byte("%PDF-")) {
+		w.t.Fatalf("not a PDF: %q", out[:min(len(out), 20)])
+	}
+	return out
+}
+
+// text extracts a PDF's text with pdftotext, spaces normalised: the
+// non-breaking spaces of amounts become plain ones, runs of blanks one.
+func text(t *testing.T, doc []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("pdftotext (poppler-utils) is not installed")
+		}
+		t.Fatal("pdftotext (poppler-utils) is not installed; CI must have it")
+	}
+	file := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-layout", "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return normalise(string(out))
+}
+
+func normalise(s string) string {
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wantAll requires every string in the text.
+func wantAll(t *testing.T, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("text lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("text:\n%s", got)
+	}
+}
+
+func TestContractOfferWorkedExample(t *testing.T) {
+	w := example(t)
+	doc := w.render(func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, w.Contract) })
+	if os.Getenv("KRUZHOK_PDF_OUT") != "" {
+		_ = os.WriteFile(filepath.Join(os.Getenv("KRUZHOK_PDF_OUT"), "contract.pdf"), doc, 0o644)
+	}
+	got := text(t, doc)
+	wantAll(t, got,
+		"ДОГОВОР-ОФЕРТА", "АНО ДО «Робототехника»", "ИНН 2634000001", "№ 26Л01-0001",
+		"Петров Иван Сергеевич", "Петрова Анна Ивановна", "10.03.2015",
+		"«Робототехника»", "«Базовый»", "«Роботы-1»", "вторник", "четверг", "15:00–16:30",
+		"с 15.11.2026 по 31.05.2027", "г. Ставрополь",
+		"8 703,30 ₽", "5 000,00 ₽", "3 703,30 ₽",
+		"ноябрь 2026 404,06 ₽ 299,26 ₽ 703,32 ₽",
+		"декабрь 2026 765,99 ₽ 567,34 ₽ 1 333,33 ₽",
+		"май 2027 765,99 ₽ 567,34 ₽",
+		"Итого 5 000,00 ₽ 3 703,30 ₽ 8 703,30 ₽",
+		"стр. 1 из")
+}
