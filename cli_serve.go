@@ -17,6 +17,7 @@ import (
 	"kruzhok/app"
 	"kruzhok/store"
 	"kruzhok/sync"
+	"kruzhok/web"
 )
 
 func init() {
@@ -115,8 +116,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "serve", err)
 		}
 	}
+	// The sync API keeps /v1/...; the public catalogue serves everything else.
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", sync.NewServer(db, log).Handler())
+	mux.Handle("/", web.New(db, log.With("part", "catalogue")))
 	hs := &http.Server{
-		Handler:           sync.NewServer(db, log).Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 30 * time.Second,
 		// No ReadTimeout: an 8 MiB batch over EDGE takes many minutes.
 		IdleTimeout: 2 * time.Minute,

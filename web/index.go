@@ -1,0 +1,190 @@
+package web
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"kruzhok/app"
+)
+
+// index is an immutable snapshot of the public records: the programmes of
+// both registries with their provider, modules, groups and listings, the
+// municipalities with the current period's parameters, and the directions.
+// It holds no record of any other kind, so no page built from it can show
+// personal data.
+type index struct {
+	built   time.Time
+	today   app.Date
+	period  app.Period
+	hasPer  bool
+	muns    []app.Municipality
+	munName map[string]string
+	params  map[string]app.Params // municipality → parameters of the current period
+	dirs    []app.Direction
+	dirName map[string]string
+	progs   []*entry // in title order
+	byID    map[string]*entry
+}
+
+// entry is one catalogue programme with what its pages and filters need.
+type entry struct {
+	app.Programme
+	provider app.Provider
+	modules  []app.Module
+	groups   []app.Group // current and future ones, by start then name
+	listings []app.Listing
+	search   string          // NameKey of title and description
+	muns     map[string]bool // provider's municipality and the registries listing it
+	free     int64           // free places in groups still enrolling
+}
+
+// certified reports whether a certificate can pay for the programme.
+func (e *entry) certified() bool { return e.Status == app.ProgCertified }
+
+// load reads the public records through one read-only view.
+func load(st app.Store, now time.Time) (*index, error) {
+	ix := &index{built: now, today: app.DateOf(now), munName: map[string]string{}, params: map[string]app.Params{},
+		dirName: map[string]string{}, byID: map[string]*entry{}}
+	err := st.View(func(r app.Reader) error {
+		reg, err := app.Get[app.Region](r, "region")
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return err
+		}
+		ix.period, ix.hasPer = reg.Period(reg.Current)
+		if ix.muns, err = app.List[app.Municipality](r, "", "", 0); err != nil {
+			return err
+		}
+		for _, m := range ix.muns {
+			ix.munName[m.Code] = m.Name
+		}
+		if ix.dirs, err = app.List[app.Direction](r, "", "", 0); err != nil {
+			return err
+		}
+		for _, d := range ix.dirs {
+			ix.dirName[d.Code] = d.Name
+		}
+		params, err := app.List[app.Params](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, p := range params {
+			if p.Period == reg.Current {
+				ix.params[p.Municipality] = p
+			}
+		}
+		listings, err := app.List[app.Listing](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		listed := map[string][]app.Listing{}
+		for _, l := range listings {
+			listed[l.Programme] = append(listed[l.Programme], l)
+		}
+		progs, err := app.List[app.Programme](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		providers := map[string]app.Provider{}
+		for _, p := range progs {
+			if p.Status == app.ProgArchived || (p.Status != app.ProgCertified && len(listed[p.ID]) == 0) {
+				continue
+			}
+			prov, ok := providers[p.Provider]
+			if !ok {
+				if prov, err = app.Get[app.Provider](r, p.Provider); err != nil {
+					return err
+				}
+				providers[p.Provider] = prov
+			}
+			e := &entry{Programme: p, provider: prov, listings: listed[p.ID],
+				search: app.NameKey(p.Title + " " + p.Description), muns: map[string]bool{prov.Municipality: true}}
+			for _, l := range e.listings {
+				e.muns[l.Municipality] = true
+			}
+			if e.modules, err = app.List[app.Module](r, app.IdxProgramme, p.ID, 0); err != nil {
+				return err
+			}
+			groups, err := app.List[app.Group](r, app.IdxProgramme, p.ID, 0)
+			if err != nil {
+				return err
+			}
+			for _, g := range groups {
+				if g.End < ix.today {
+					continue
+				}
+				e.groups = append(e.groups, g)
+				if g.EnrolTo >= ix.today && g.Free() > 0 {
+					e.free += g.Free()
+				}
+			}
+			slices.SortFunc(e.groups, func(a, b app.Group) int {
+				if a.Start != b.Start {
+					return int(a.Start - b.Start)
+				}
+				return strings.Compare(a.Name, b.Name)
+			})
+			ix.progs = append(ix.progs, e)
+			ix.byID[p.ID] = e
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ix.progs, func(a, b *entry) int {
+		if c := strings.Compare(app.NameKey(a.Title), app.NameKey(b.Title)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return ix, nil
+}
+
+// query is a search of the catalogue; zero fields do not filter.
+type query struct {
+	Text     string // words that must all occur in the title or description
+	Mun      string // municipality code: the provider is there or its registry lists the programme
+	Dir      string // direction code
+	Age      int    // the child's age in years: within the programme's ages
+	Free     bool   // only programmes with free places in a group still enrolling
+	Registry string // "certified", "municipal" or ""
+	Page     int    // 1-based
+}
+
+// pageSize is the number of programmes on one page of the list.
+const pageSize = 20
+
+// find returns the page of matching programmes and the total of matches.
+func (ix *index) find(q query) (page []*entry, total int) {
+	words := strings.Fields(app.NameKey(q.Text))
+	lo := (max(q.Page, 1) - 1) * pageSize
+	for _, e := range ix.progs {
+		if !q.match(e, words) {
+			continue
+		}
+		if total >= lo && total < lo+pageSize {
+			page = append(page, e)
+		}
+		total++
+	}
+	return page, total
+}
+
+func (q query) match(e *entry, words []string) bool {
+	switch {
+	case q.Dir != "" && e.Direction != q.Dir,
+		q.Mun != "" && !e.muns[q.Mun],
+		q.Age > 0 && (q.Age < e.AgeMin || q.Age > e.AgeMax),
+		q.Free && e.free <= 0,
+		q.Registry == "certified" && !e.certified(),
+		q.Registry == "municipal" && len(e.listings) == 0:
+		return false
+	}
+	for _, w := range words {
+		if !strings.Contains(e.search, w) {
+			return false
+		}
+	}
+	return true
+}
