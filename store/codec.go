@@ -201,21 +201,22 @@ func appendLesson(b []byte, l app.Lesson) ([]byte, bool) {
 	if l.Marks == nil {
 		return append(b, "null}"...), true
 	}
-	keys := make([]string, 0, len(l.Marks))
+	type mark struct{ child, mark string }
+	marks := make([]mark, 0, len(l.Marks))
 	for k, v := range l.Marks {
 		if !rawString(k) || !rawString(v) {
 			return b, false
 		}
-		keys = append(keys, k)
+		marks = append(marks, mark{k, v})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(marks, func(x, y mark) int { return strings.Compare(x.child, y.child) })
 	b = append(b, '{')
-	for i, k := range keys {
+	for i, m := range marks {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(append(append(b, '"'), k...), `":"`...)
-		b = append(append(b, l.Marks[k]...), '"')
+		b = append(append(append(b, '"'), m.child...), `":"`...)
+		b = append(append(b, m.mark...), '"')
 	}
 	return append(b, "}}"...), true
 }
