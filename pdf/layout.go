@@ -50,6 +50,7 @@ func newPage(title string, date app.Date, landscape bool) *page {
 	f.SetTitle(title, true)
 	f.SetCreator("Кружок", true)
 	f.SetLang("ru")
+	f.SetCatalogSort(true) // resources in a fixed order: the same records give the same bytes
 	y, m, d := date.Parts()
 	if date.IsZero() {
 		y, m, d = 2000, time.January, 1

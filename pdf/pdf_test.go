@@ -178,3 +178,85 @@ func TestContractOfferWorkedExample(t *testing.T) {
 		"Итого 5 000,00 ₽ 3 703,30 ₽ 8 703,30 ₽",
 		"стр. 1 из")
 }
+
+// closeNovember cancels one of November's eight lessons (completeness 87 %)
+// and closes November and December: November's advance is
+// ⌊80 % × 404,06⌋ = 323,24, its final invoice ⌊404,06 × 87 / 100⌋ − 323,24 =
+// 351,53 − 323,24 = 28,29.
+func (w *world) closeNovember() {
+	w.t.Helper()
+	w.setToday("2026-11-12")
+	w.must(&app.CancelLesson{Group: w.Group, Date: day("2026-11-12"), Start: 15 * 60, Cancelled: true})
+	w.setToday("2026-11-30")
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.November)})
+	w.setToday("2026-12-01")
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.December)})
+}
+
+func TestInvoice(t *testing.T) {
+	w := example(t)
+	w.closeNovember()
+	nov := app.MonthOf(2026, time.November)
+	for name, tc := range map[string]struct {
+		id   string
+		want []string
+	}{
+		"Advance": {app.InvoiceID(w.Prov, "27", nov, app.InvAdvance), []string{
+			"СЧЁТ НА ОПЛАТУ", "аванс за ноябрь 2026", "АНО ДО «Робототехника»", "ИНН 2634000001",
+			"г. Ставрополь", "ноябрь 2026 аванс 323,24 ₽ 323,24 ₽ черновик 10.12.2026", "80 %"}},
+		"Final": {app.InvoiceID(w.Prov, "27", nov, app.InvFinal), []string{
+			"итоговый расчёт за ноябрь 2026", "ноябрь 2026 итоговый 28,29 ₽ 28,29 ₽ черновик 10.12.2026",
+			"1 Петров Иван Сергеевич 26-27-000001 404,06 ₽ 87 % 351,53 ₽",
+			"Итого 404,06 ₽ 351,53 ₽", "Аванс за месяц 323,24 ₽", "К оплате по итоговому счёту 28,29 ₽"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := w.render(func(r app.Reader) ([]byte, error) { return pdf.Invoice(r, tc.id) })
+			if dir := os.Getenv("KRUZHOK_PDF_OUT"); dir != "" {
+				_ = os.WriteFile(filepath.Join(dir, "invoice-"+name+".pdf"), doc, 0o644)
+			}
+			wantAll(t, text(t, doc), tc.want...)
+		})
+	}
+}
+
+func TestRegistryExtract(t *testing.T) {
+	w := example(t)
+	w.closeNovember()
+	doc := w.render(func(r app.Reader) ([]byte, error) { return pdf.RegistryExtract(r, "27", day("2026-12-01")) })
+	if dir := os.Getenv("KRUZHOK_PDF_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "registry.pdf"), doc, 0o644)
+	}
+	// After two closes the certificate has paid November (351,53 after
+	// completeness) and December (765,99); 48,53 of November came back.
+	wantAll(t, text(t, doc),
+		"ВЫПИСКА ИЗ РЕЕСТРА СЕРТИФИКАТОВ", "г. Ставрополь", "по состоянию на 01.12.2026", "2026-2027",
+		"1 26-27-000001 Петров Иван Сергеевич финансирования действует 5 000,00 ₽ 52,53 ₽ 3 829,95 ₽ 1 117,52 ₽",
+		"Сертификатов в реестре: 1, из них сертификатов финансирования: 1.")
+}
+
+func TestMissingRecords(t *testing.T) {
+	w := example(t)
+	for name, fn := range map[string]func(r app.Reader) ([]byte, error){
+		"Contract":     func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, "no-such") },
+		"Invoice":      func(r app.Reader) ([]byte, error) { return pdf.Invoice(r, "no-such") },
+		"Municipality": func(r app.Reader) ([]byte, error) { return pdf.RegistryExtract(r, "99", day("2026-12-01")) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := w.db.View(func(r app.Reader) error { _, err := fn(r); return err })
+			if got := app.ErrorCode(err); got != app.ENOTFOUND {
+				t.Fatalf("code %q (%v), want ENOTFOUND", got, err)
+			}
+		})
+	}
+}
+
+// The same records give the same bytes: the documents carry their own date,
+// not the time they were printed.
+func TestDeterministic(t *testing.T) {
+	w := example(t)
+	a := w.render(func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, w.Contract) })
+	b := w.render(func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, w.Contract) })
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renderings of one contract differ")
+	}
+}
