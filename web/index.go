@@ -118,7 +118,14 @@ func load(st app.Store, now time.Time) (*index, error) {
 					e.free += g.Free()
 				}
 			}
+			order := map[string]int{} // groups follow their modules, then start and name
+			for i, m := range e.modules {
+				order[m.ID] = i
+			}
 			slices.SortFunc(e.groups, func(a, b app.Group) int {
+				if order[a.Module] != order[b.Module] {
+					return order[a.Module] - order[b.Module]
+				}
 				if a.Start != b.Start {
 					return int(a.Start - b.Start)
 				}
