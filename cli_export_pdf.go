@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"kruzhok/app"
+	"kruzhok/pdf"
+)
+
+func init() {
+	exportKinds["pdf"] = cmdExportPDF
+	addUsage("  kruzhok export pdf contract|invoice --id ID --out ФАЙЛ [--data ФАЙЛ]\n" +
+		"  kruzhok export pdf registry --municipality КОД [--date ДАТА] --out ФАЙЛ [--data ФАЙЛ]\n" +
+		"                                договор-оферта, счёт исполнителя или выписка из реестра\n" +
+		"                                сертификатов муниципалитета (на дату, по умолчанию сегодня) в PDF\n")
+}
+
+// pdfDocs are the documents of `export pdf`, each with what it prints.
+var pdfDocs = map[string]string{
+	"contract": "Договор-оферта",
+	"invoice":  "Счёт",
+	"registry": "Выписка из реестра сертификатов",
+}
+
+// cmdExportPDF writes one document of the database as a PDF file; it only
+// reads the database.
+func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || pdfDocs[args[0]] == "" {
+		fmt.Fprintln(stderr, "kruzhok export pdf: укажите документ: contract, invoice или registry")
+		return exitUsage
+	}
+	kind := args[0]
+	flags, data := newFlags("export pdf "+kind, stderr)
+	id := flags.String("id", "", "ID договора (contract) или счёта (invoice)")
+	mun := flags.String("municipality", "", "код муниципалитета для registry, 01…33")
+	on := flags.String("date", "", "дата выписки registry, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД (по умолчанию сегодня)")
+	out := flags.String("out", "", "файл PDF, куда записать документ")
+	if !parse(flags, args[1:], stderr) {
+		return exitUsage
+	}
+	name := "export pdf " + kind
+	usageErr := func(msg string) int {
+		fmt.Fprintf(stderr, "kruzhok %s: %s\n", name, msg)
+		return exitUsage
+	}
+	if *out == "" {
+		return usageErr("укажите --out ФАЙЛ")
+	}
+	date := app.DateOf(time.Now())
+	if kind == "registry" {
+		if *mun == "" || *id != "" {
+			return usageErr("для выписки укажите --municipality КОД (без --id)")
+		}
+		if *on != "" {
+			d, err := app.ParseDate(*on)
+			if err != nil {
+				return usageErr(errText(err))
+			}
+			date = d
+		}
+	} else if *id == "" || *mun != "" || *on != "" {
+		return usageErr("укажите --id ID (--municipality и --date — только для registry)")
+	}
+
+	db, _, code := openExisting(name, *data, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	var doc []byte
+	err := db.View(func(r app.Reader) error {
+		var err error
+		switch kind {
+		case "contract":
+			doc, err = pdf.ContractOffer(r, *id)
+		case "invoice":
+			doc, err = pdf.Invoice(r, *id)
+		case "registry":
+			doc, err = pdf.RegistryExtract(r, *mun, date)
+		}
+		return err
+	})
+	if err != nil {
+		return fail(stderr, name, err)
+	}
+	if err := writeFileAtomic(*out, doc, 0o600); err != nil { // personal data: the owner's eyes only
+		return fail(stderr, name, err)
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d байт)\n", pdfDocs[kind], *out, len(doc))
+	return exitOK
+}

@@ -1,0 +1,2 @@
+// Package sheets reads and writes Kruzhok's registries as XLSX and CSV.
+package sheets
