@@ -198,7 +198,8 @@ func (p *page) table(cols []col, rows [][]string, total []string) {
 		x, y := p.f.GetX(), p.f.GetY()
 		for _, c := range cols {
 			p.f.Rect(x, y, c.w, h+1.6, "FD")
-			p.f.SetXY(x+1, y+0.8)
+			n := len(p.f.SplitText(c.head, c.w-2))
+			p.f.SetXY(x+1, y+0.8+float64(lines-n)*4.2/2) // centred in the row's height
 			p.f.MultiCell(c.w-2, 4.2, c.head, "", "C", false)
 			x += c.w
 		}
