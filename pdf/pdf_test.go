@@ -5,12 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"kruzhok/app"
 	"kruzhok/assets"
+	"kruzhok/demo"
 	"kruzhok/pdf"
 	"kruzhok/store"
 )
@@ -259,4 +261,61 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatal("two renderings of one contract differ")
 	}
+}
+
+// The documents of a demo region render: contracts and invoices (a sample:
+// each takes some 20 ms, mostly the font subset) with names, addresses and
+// amounts of every length, and the registry of every municipality, some
+// running over pages with the heading repeated.
+func TestDemoRegion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a demo region")
+	}
+	clock := &demo.Clock{}
+	st, err := store.Open(filepath.Join(t.TempDir(), "demo.db"), store.Options{NoSync: true, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := demo.Build(st, demo.Options{Children: 300, Providers: 8, Programmes: 20, Clock: clock}); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	docs := 0
+	err = st.View(func(r app.Reader) error {
+		ks, err := app.List[app.Contract](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		invs, err := app.List[app.Invoice](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		if len(ks) == 0 || len(invs) == 0 {
+			t.Fatalf("demo region with %d contracts and %d invoices", len(ks), len(invs))
+		}
+		for _, k := range ks[:min(len(ks), 15)] {
+			if _, err := pdf.ContractOffer(r, k.ID); err != nil {
+				return err
+			}
+			docs++
+		}
+		slices.SortStableFunc(invs, func(a, b app.Invoice) int { return strings.Compare(b.Type, a.Type) }) // finals first
+		for _, inv := range invs[:min(len(invs), 15)] {
+			if _, err := pdf.Invoice(r, inv.ID); err != nil {
+				return err
+			}
+			docs++
+		}
+		for _, mun := range assets.Municipalities() {
+			if _, err := pdf.RegistryExtract(r, mun.Code, day("2026-12-01")); err != nil {
+				return err
+			}
+			docs++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d documents", docs)
 }
