@@ -3,6 +3,7 @@ package web
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"kruzhok/app"
@@ -25,6 +26,38 @@ type index struct {
 	dirName map[string]string
 	progs   []*entry // in title order
 	byID    map[string]*entry
+	pages   pageCache // rendered pages of this snapshot, by address
+}
+
+// maxCachedPages bounds the pages a snapshot keeps (about 30 KB each).
+const maxCachedPages = 1000
+
+// pageCache keeps the rendered pages of one snapshot; it only grows, up to
+// maxCachedPages, and goes away with its snapshot.
+type pageCache struct {
+	mu sync.RWMutex
+	m  map[string][]byte
+}
+
+func (pc *pageCache) get(key string) ([]byte, bool) {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	b, ok := pc.m[key]
+	return b, ok
+}
+
+func (pc *pageCache) put(key string, body []byte) {
+	if len(key) > 512 {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.m == nil {
+		pc.m = map[string][]byte{}
+	}
+	if len(pc.m) < maxCachedPages {
+		pc.m[key] = body
+	}
 }
 
 // entry is one catalogue programme with what its pages and filters need.
@@ -34,9 +67,10 @@ type entry struct {
 	modules  []app.Module
 	groups   []app.Group // current and future ones, by start then name
 	listings []app.Listing
-	search   string          // NameKey of title and description
-	muns     map[string]bool // provider's municipality and the registries listing it
-	free     int64           // free places in groups still enrolling
+	search   string   // NameKey of title and description
+	sortKey  string   // NameKey of the title
+	muns     []string // provider's municipality and the registries listing it
+	free     int64    // free places in groups still enrolling
 }
 
 // certified reports whether a certificate can pay for the programme.
@@ -85,6 +119,23 @@ func load(st app.Store, now time.Time) (*index, error) {
 		if err != nil {
 			return err
 		}
+		// One pass over each kind costs less than a scan of the index per programme.
+		modules := map[string][]app.Module{}
+		mods, err := app.List[app.Module](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, m := range mods {
+			modules[m.Programme] = append(modules[m.Programme], m)
+		}
+		groups := map[string][]app.Group{}
+		gs, err := app.List[app.Group](r, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			groups[g.Programme] = append(groups[g.Programme], g)
+		}
 		providers := map[string]app.Provider{}
 		for _, p := range progs {
 			if p.Status == app.ProgArchived || (p.Status != app.ProgCertified && len(listed[p.ID]) == 0) {
@@ -98,18 +149,14 @@ func load(st app.Store, now time.Time) (*index, error) {
 				providers[p.Provider] = prov
 			}
 			e := &entry{Programme: p, provider: prov, listings: listed[p.ID],
-				search: app.NameKey(p.Title + " " + p.Description), muns: map[string]bool{prov.Municipality: true}}
+				search: app.NameKey(p.Title + " " + p.Description), sortKey: app.NameKey(p.Title), muns: []string{prov.Municipality}}
 			for _, l := range e.listings {
-				e.muns[l.Municipality] = true
+				if !slices.Contains(e.muns, l.Municipality) {
+					e.muns = append(e.muns, l.Municipality)
+				}
 			}
-			if e.modules, err = app.List[app.Module](r, app.IdxProgramme, p.ID, 0); err != nil {
-				return err
-			}
-			groups, err := app.List[app.Group](r, app.IdxProgramme, p.ID, 0)
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
+			e.modules = modules[p.ID]
+			for _, g := range groups[p.ID] {
 				if g.End < ix.today {
 					continue
 				}
@@ -140,7 +187,7 @@ func load(st app.Store, now time.Time) (*index, error) {
 		return nil, err
 	}
 	slices.SortFunc(ix.progs, func(a, b *entry) int {
-		if c := strings.Compare(app.NameKey(a.Title), app.NameKey(b.Title)); c != 0 {
+		if c := strings.Compare(a.sortKey, b.sortKey); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
@@ -181,7 +228,7 @@ func (ix *index) find(q query) (page []*entry, total int) {
 func (q query) match(e *entry, words []string) bool {
 	switch {
 	case q.Dir != "" && e.Direction != q.Dir,
-		q.Mun != "" && !e.muns[q.Mun],
+		q.Mun != "" && !slices.Contains(e.muns, q.Mun),
 		q.Age > 0 && (q.Age < e.AgeMin || q.Age > e.AgeMax),
 		q.Free && e.free <= 0,
 		q.Registry == "certified" && !e.certified(),

@@ -112,15 +112,50 @@ type page struct {
 }
 
 func (c *catalogue) render(w http.ResponseWriter, status int, name string, p page) {
+	body, ok := c.execute(w, name, p)
+	if ok {
+		writePage(w, status, body)
+	}
+}
+
+// execute runs a template into memory, so that a failure half-way sends an
+// error instead of half a page.
+func (c *catalogue) execute(w http.ResponseWriter, name string, p page) ([]byte, bool) {
 	var buf bytes.Buffer
 	if err := c.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		c.log.Error("catalogue template", "template", name, "err", err)
 		http.Error(w, "Внутренняя ошибка каталога", http.StatusInternalServerError)
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+func writePage(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// cached answers r from the pages the snapshot has rendered already.
+func (c *catalogue) cached(w http.ResponseWriter, r *http.Request, ix *index) bool {
+	body, ok := ix.pages.get(r.URL.Path + "?" + r.URL.RawQuery)
+	if ok {
+		writePage(w, http.StatusOK, body)
+	}
+	return ok
+}
+
+// renderCached renders a page of the snapshot and keeps it for the next
+// request of the same address: a snapshot never changes, so neither does
+// the page.
+func (c *catalogue) renderCached(w http.ResponseWriter, r *http.Request, ix *index, name string, p page) {
+	body, ok := c.execute(w, name, p)
+	if !ok {
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	ix.pages.put(r.URL.Path+"?"+r.URL.RawQuery, body)
+	writePage(w, http.StatusOK, body)
 }
 
 func (c *catalogue) fail(w http.ResponseWriter, err error) {
@@ -215,6 +250,9 @@ func (c *catalogue) handleList(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, err)
 		return
 	}
+	if c.cached(w, r, ix) {
+		return
+	}
 	q, ageText := parseQuery(r.URL.Query())
 	items, total := ix.find(q)
 	last := max(1, (total+pageSize-1)/pageSize)
@@ -241,7 +279,7 @@ func (c *catalogue) handleList(w http.ResponseWriter, r *http.Request) {
 		}
 		lv.Items = append(lv.Items, cv)
 	}
-	c.render(w, http.StatusOK, "list.html", page{Title: "Каталог программ", Nav: "list", Period: periodText(ix), Data: lv})
+	c.renderCached(w, r, ix, "list.html", page{Title: "Каталог программ", Nav: "list", Period: periodText(ix), Data: lv})
 }
 
 // programmeView is the data of a programme's page.
@@ -287,6 +325,9 @@ func (c *catalogue) handleProgramme(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, err)
 		return
 	}
+	if c.cached(w, r, ix) {
+		return
+	}
 	e, ok := ix.byID[r.PathValue("id")]
 	if !ok {
 		c.notFound(w, ix)
@@ -317,7 +358,7 @@ func (c *catalogue) handleProgramme(w http.ResponseWriter, r *http.Request) {
 		}
 		pv.Groups = append(pv.Groups, gv)
 	}
-	c.render(w, http.StatusOK, "programme.html", page{Title: e.Title, Nav: "list", Period: periodText(ix), Data: pv})
+	c.renderCached(w, r, ix, "programme.html", page{Title: e.Title, Nav: "list", Period: periodText(ix), Data: pv})
 }
 
 // munView is one municipality's row of parameters.
@@ -334,6 +375,9 @@ func (c *catalogue) handleMunicipalities(w http.ResponseWriter, r *http.Request)
 	ix, err := c.index()
 	if err != nil {
 		c.fail(w, err)
+		return
+	}
+	if c.cached(w, r, ix) {
 		return
 	}
 	var rows []munView
@@ -360,7 +404,7 @@ func (c *catalogue) handleMunicipalities(w http.ResponseWriter, r *http.Request)
 		}
 		rows = append(rows, mv)
 	}
-	c.render(w, http.StatusOK, "municipalities.html", page{Title: "Параметры муниципалитетов", Nav: "muns", Period: periodText(ix), Data: rows})
+	c.renderCached(w, r, ix, "municipalities.html", page{Title: "Параметры муниципалитетов", Nav: "muns", Period: periodText(ix), Data: rows})
 }
 
 func (c *catalogue) handleRules(w http.ResponseWriter, r *http.Request) {
@@ -369,7 +413,10 @@ func (c *catalogue) handleRules(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, err)
 		return
 	}
-	c.render(w, http.StatusOK, "rules.html", page{Title: "Правила сертификата", Nav: "rules", Period: periodText(ix)})
+	if c.cached(w, r, ix) {
+		return
+	}
+	c.renderCached(w, r, ix, "rules.html", page{Title: "Правила сертификата", Nav: "rules", Period: periodText(ix)})
 }
 
 func ages(lo, hi int) string { return strconv.Itoa(lo) + "–" + strconv.Itoa(hi) + " лет" }

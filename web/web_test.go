@@ -35,10 +35,15 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared != nil {
-		shared.srv.Close()
-		_ = shared.st.Close()
-		_ = os.RemoveAll(shared.dir)
+	for _, r := range []*region{shared, big} {
+		if r == nil {
+			continue
+		}
+		if r.srv != nil {
+			r.srv.Close()
+		}
+		_ = r.st.Close()
+		_ = os.RemoveAll(r.dir)
 	}
 	os.Exit(code)
 }
