@@ -48,13 +48,17 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 
 	p := newPage("Договор-оферта № "+k.ID, k.Created, false)
 	p.h1("ДОГОВОР-ОФЕРТА")
-	p.sub("об обучении по дополнительной общеобразовательной программе\nс оплатой за счёт сертификата дополнительного образования")
+	if k.Funded {
+		p.sub("об обучении по дополнительной общеобразовательной программе\nс оплатой за счёт сертификата дополнительного образования")
+	} else {
+		p.sub("об обучении по дополнительной общеобразовательной программе\nв рамках муниципального задания")
+	}
 	p.sub("№ " + k.ID)
 	p.placeDate(munName(r, prov.Municipality), k.Created.Russian())
 
 	p.para(fmt.Sprintf("%s (далее — Исполнитель) предлагает законному представителю обучающегося "+
 		"(далее — Заказчик) заключить договор об обучении на условиях, изложенных ниже. "+
-		"Оферта принята, когда Заказчик подтвердил свою часть оплаты.", prov.Name))
+		"Оферта принята, когда Заказчик её подтвердил.", prov.Name))
 
 	p.h2("1. Стороны")
 	p.field("Исполнитель", fmt.Sprintf("%s (%s), ИНН\u00a0%s, лицензия на осуществление образовательной деятельности №\u00a0%s",
@@ -83,6 +87,17 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 	}
 	p.table([]col{{"День недели", 35, "L"}, {"Время", 28, "C"}, {"Кабинет", 22, "C"}, {"Адрес", 0, "L"}}, slots, nil)
 
+	if !k.Funded {
+		// A programme of the municipal registry: the municipality pays by its
+		// assignment, the certificate only counts the child (RULES.md §4).
+		p.h2("3. Стоимость обучения")
+		p.para("Обучение бесплатно для Заказчика: программа входит в муниципальный реестр образовательных программ " +
+			"и оплачивается по муниципальному заданию. Сертификат учитывает обучающегося; средства с него не списываются.")
+		p.h2("4. Состояние договора")
+		p.field("Статус", contractState(k))
+		p.signatures("Исполнитель", "Заказчик")
+		return p.bytes()
+	}
 	q := k.Quote
 	p.h2("3. Стоимость обучения")
 	p.table([]col{{"Показатель", 0, "L"}, {"Сумма", 40, "R"}}, [][]string{
@@ -113,6 +128,15 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		"день месяца уведомления; доли последующих месяцев возвращаются на сертификат.")
 
 	p.h2("5. Состояние договора")
+	p.field("Статус", contractState(k))
+
+	p.signatures("Исполнитель", "Заказчик")
+	return p.bytes()
+}
+
+// contractState is the contract's status in Russian, with the notice of
+// termination when one was given.
+func contractState(k app.Contract) string {
 	state := app.ContractStatusRu(k.Status)
 	if state == "" {
 		state = k.Status
@@ -120,8 +144,5 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 	if !k.Notice.IsZero() {
 		state += fmt.Sprintf("; уведомление о расторжении от %s, договор действует по %s", k.Notice.Russian(), k.End.Russian())
 	}
-	p.field("Статус", state)
-
-	p.signatures("Исполнитель", "Заказчик")
-	return p.bytes()
+	return state
 }

@@ -319,3 +319,26 @@ func TestDemoRegion(t *testing.T) {
 	}
 	t.Logf("%d documents", docs)
 }
+
+// A contract on a programme of the municipal registry costs the family and
+// the certificate nothing: the offer says so and has no money tables.
+func TestContractOfferMunicipalAssignment(t *testing.T) {
+	w := example(t)
+	w.must(&app.SaveProgramme{ID: "prog-2", Provider: w.Prov, Title: "Шахматы", Direction: "social",
+		AgeMin: 5, AgeMax: 17, Form: "очная"})
+	w.must(&app.SaveModule{ID: "mod-2", Programme: "prog-2", Name: "Дебюты", Hours: 36, Months: 9,
+		MinChildren: 5, MaxChildren: 20, Price: 6_000_00, NormPrice: 6_000_00})
+	w.must(&app.ListProgramme{Municipality: "27", Programme: "prog-2"})
+	w.must(&app.OpenGroup{ID: "grp-2", Module: "mod-2", Name: "Шахматы-1", Start: day("2026-09-01"),
+		End: day("2027-05-31"), Capacity: 20, AgeMin: 5, AgeMax: 17,
+		Schedule:  []app.Slot{{Weekday: 6, Start: 10 * 60, End: 11 * 60, Room: "3"}},
+		EnrolFrom: day("2026-08-15"), EnrolTo: day("2027-04-30")})
+	w.must(&app.Enrol{ID: "contract-2", Certificate: w.Cert, Group: "grp-2", Start: day("2026-11-15"), ParentConfirmed: true})
+	doc := w.render(func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, "contract-2") })
+	got := text(t, doc)
+	wantAll(t, got, "в рамках муниципального задания", "«Шахматы»", "суббота", "10:00–11:00",
+		"Обучение бесплатно для Заказчика", "Статус: действует")
+	if strings.Contains(got, "График оплаты") {
+		t.Errorf("a municipal-assignment offer has a payment schedule:\n%s", got)
+	}
+}
