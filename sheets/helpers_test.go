@@ -24,7 +24,7 @@ var now = time.Date(2026, 11, 27, 12, 0, 0, 0, msk)
 var today = app.DateOf(now)
 
 // open opens a new store in t.TempDir() on the fixed clock.
-func open(t *testing.T) *store.DB {
+func open(t testing.TB) *store.DB {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true, Now: func() time.Time { return now }})
 	if err != nil {
@@ -42,7 +42,7 @@ func open(t *testing.T) *store.DB {
 }
 
 // seeded is a store with the region's reference data and one active provider.
-func seeded(t *testing.T) *store.DB {
+func seeded(t testing.TB) *store.DB {
 	t.Helper()
 	st := open(t)
 	if _, err := st.Exec(assets.Seed(today)); err != nil {
@@ -70,7 +70,7 @@ func demoStore(t *testing.T) *store.DB {
 	return st
 }
 
-func outbox(t *testing.T, st *store.DB) int {
+func outbox(t testing.TB, st *store.DB) int {
 	t.Helper()
 	n, err := st.OutboxLen()
 	if err != nil {
@@ -79,7 +79,7 @@ func outbox(t *testing.T, st *store.DB) int {
 	return n
 }
 
-func children(t *testing.T, st *store.DB) []app.Child {
+func children(t testing.TB, st *store.DB) []app.Child {
 	t.Helper()
 	var kids []app.Child
 	err := st.View(func(r app.Reader) (err error) {
@@ -108,7 +108,7 @@ func problems(rep sheets.Report) string {
 	return b.String()
 }
 
-func export(t *testing.T, st *store.DB, kind string, f sheets.Filter) sheets.Table {
+func export(t testing.TB, st *store.DB, kind string, f sheets.Filter) sheets.Table {
 	t.Helper()
 	var tab sheets.Table
 	err := st.View(func(r app.Reader) (err error) {
@@ -121,7 +121,7 @@ func export(t *testing.T, st *store.DB, kind string, f sheets.Filter) sheets.Tab
 	return tab
 }
 
-func xlsx(t *testing.T, tab sheets.Table) []byte {
+func xlsx(t testing.TB, tab sheets.Table) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := sheets.WriteXLSX(&b, tab); err != nil {
@@ -131,7 +131,7 @@ func xlsx(t *testing.T, tab sheets.Table) []byte {
 }
 
 // assertNoFormula fails if any worksheet of the XLSX holds a formula element.
-func assertNoFormula(t *testing.T, data []byte) {
+func assertNoFormula(t testing.TB, data []byte) {
 	t.Helper()
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

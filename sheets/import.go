@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,41 +146,27 @@ var errDryRun = errors.New("dry run")
 func (sentinel) Op() string                   { return "sheets_dry_run" }
 func (sentinel) Apply(app.Tx, app.Meta) error { return errDryRun }
 
-// run validates the units by executing their commands in one transaction
-// that is always rolled back, dropping each unit whose command fails and
-// reporting it; then writes the good units in batches of BatchSize.
+// run validates the units by executing their commands in transactions that
+// are always rolled back, dropping each unit whose command fails and
+// reporting it; then writes the good units in batches of BatchSize. Units
+// are independent of each other (each carries its own IDs), so the dry run
+// goes in chunks of BatchSize commands and a failure re-runs only its chunk.
 func run(st Store, units []unit, p *problems, rep *Report, skipBad bool) error {
-	for {
-		var cmds []app.Command
-		var owner [][2]int // unit, command
-		for ui, u := range units {
-			for ci, c := range u.cmds {
-				cmds = append(cmds, c)
-				owner = append(owner, [2]int{ui, ci})
-			}
+	var good []unit
+	for lo := 0; lo < len(units); {
+		hi, n := lo, 0
+		for hi < len(units) && (hi == lo || n+len(units[hi].cmds) <= BatchSize) {
+			n += len(units[hi].cmds)
+			hi++
 		}
-		if len(cmds) == 0 {
-			break
+		ok, err := dryRun(st, slices.Clone(units[lo:hi]), p)
+		if err != nil {
+			return err
 		}
-		_, err := st.ExecBatch(append(cmds, sentinel{}))
-		var be *store.BatchError
-		if !errors.As(err, &be) {
-			return fmt.Errorf("проверка строк: %w", err)
-		}
-		if be.Index == len(cmds) {
-			break // every command passed; the sentinel rolled them back
-		}
-		o := owner[be.Index]
-		u := units[o[0]]
-		bad := u.rows[u.at[o[1]]]
-		p.add(bad, columnOf[app.ErrorCode(be.Err)], "%s", app.ErrorMessage(be.Err))
-		for _, r := range u.rows {
-			if r != bad {
-				p.add(r, "", "Не импортирована вместе со строкой %d", bad)
-			}
-		}
-		units = append(units[:o[0]], units[o[0]+1:]...)
+		good = append(good, ok...)
+		lo = hi
 	}
+	units = good
 	sortProblems(p.list)
 	rep.Problems = p.list
 	if len(p.list) > 0 && !skipBad {
@@ -210,13 +197,45 @@ func run(st Store, units []unit, p *problems, rep *Report, skipBad bool) error {
 	return flush()
 }
 
-func sortProblems(ps []Problem) {
-	// Stable insertion by row: problems are few and mostly in order already.
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && ps[j].Row < ps[j-1].Row; j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
+// dryRun executes the units' commands followed by the sentinel, so that
+// nothing is ever written; a failing command's unit is reported and dropped
+// and the rest is tried again. It returns the units that passed.
+func dryRun(st Store, units []unit, p *problems) ([]unit, error) {
+	for {
+		var cmds []app.Command
+		var owner [][2]int // unit, command
+		for ui, u := range units {
+			for ci, c := range u.cmds {
+				cmds = append(cmds, c)
+				owner = append(owner, [2]int{ui, ci})
+			}
 		}
+		if len(cmds) == 0 {
+			return nil, nil
+		}
+		_, err := st.ExecBatch(append(cmds, sentinel{}))
+		var be *store.BatchError
+		if !errors.As(err, &be) {
+			return nil, fmt.Errorf("проверка строк: %w", err)
+		}
+		if be.Index == len(cmds) {
+			return units, nil // every command passed; the sentinel rolled them back
+		}
+		o := owner[be.Index]
+		u := units[o[0]]
+		bad := u.rows[u.at[o[1]]]
+		p.add(bad, columnOf[app.ErrorCode(be.Err)], "%s", app.ErrorMessage(be.Err))
+		for _, r := range u.rows {
+			if r != bad {
+				p.add(r, "", "Не импортирована вместе со строкой %d", bad)
+			}
+		}
+		units = append(units[:o[0]], units[o[0]+1:]...)
 	}
+}
+
+func sortProblems(ps []Problem) {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Row - b.Row })
 }
 
 func today(d app.Date) app.Date {
@@ -431,14 +450,14 @@ func ImportProgrammes(st Store, in io.Reader, opt ImportOptions) (Report, error)
 		return rep, err
 	}
 	var units []unit
+	bad := map[int]bool{}
+	for _, q := range p.list {
+		bad[q.Row] = true
+	}
 	for _, pr := range progs {
 		if !pr.bad {
 			units = append(units, pr.u)
 			continue
-		}
-		bad := map[int]bool{}
-		for _, q := range p.list {
-			bad[q.Row] = true
 		}
 		first := 0
 		for _, r := range pr.u.rows {
