@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"kruzhok/app"
 	"kruzhok/sheets"
 )
@@ -248,4 +250,34 @@ func key(kids []app.Child) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+// TestImportXLSXFormulaCell reads a real formula cell (as Excel saves it) as
+// its text, stores it as plain text and exports it as a string cell.
+func TestImportXLSXFormulaCell(t *testing.T) {
+	f := excelize.NewFile()
+	sh := f.GetSheetName(0)
+	for i, h := range sheets.ChildColumns {
+		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellStr(sh, ref, h)
+	}
+	f.SetSheetRow(sh, "A2", &[]any{"Петров", "Пётр", "", "01.03.2015", "27", "", "", "20.08.2026", "МОЦ"})
+	f.SetCellInt(sh, "D2", int64(app.MustDate("2015-03-01")-app.NewDate(1899, 12, 30))) // a date cell
+	if err := f.SetCellFormula(sh, "F2", `HYPERLINK("http://x","y")`); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	st := seeded(t)
+	rep, err := sheets.ImportChildren(st, &b, sheets.ImportOptions{Today: today})
+	if err != nil || rep.Imported != 1 {
+		t.Fatalf("rep %+v, err %v\n%s", rep, err, problems(rep))
+	}
+	kid := children(t, st)[0]
+	if kid.GuardianName != `=HYPERLINK("http://x","y")` || kid.BirthDate != app.MustDate("2015-03-01") {
+		t.Fatalf("stored %+v", kid)
+	}
+	assertNoFormula(t, xlsx(t, export(t, st, "children", sheets.Filter{})))
 }
