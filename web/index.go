@@ -1,6 +1,9 @@
 package web
 
 import (
+	"html"
+	"html/template"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -24,9 +27,34 @@ type index struct {
 	params  map[string]app.Params // municipality → parameters of the current period
 	dirs    []app.Direction
 	dirName map[string]string
-	progs   []*entry // in title order
+	progs   []*entry            // in title order
+	byDir   map[string][]*entry // by direction, in title order
+	byMun   map[string][]*entry // by municipality (provider's or listing), in title order
+	vocab   []string            // the distinct words of every search text
+	posting [][]uint32          // vocab[i] occurs in the search text of progs[posting[i][k]]
 	byID    map[string]*entry
 	pages   pageCache // rendered pages of this snapshot, by address
+
+	munOptions, dirOptions string // the filters' <option> lists, none selected
+}
+
+// options renders <option> elements for code → name pairs, in order.
+func options(codes, names []string) string {
+	var b strings.Builder
+	for i, c := range codes {
+		b.WriteString(`<option value="` + html.EscapeString(c) + `">` + html.EscapeString(names[i]) + "</option>")
+	}
+	return b.String()
+}
+
+// selected marks the option with value code as selected in opts; an
+// unknown code leaves opts as they are.
+func selected(opts, code string) template.HTML {
+	if code != "" {
+		opts = strings.Replace(opts, `<option value="`+html.EscapeString(code)+`">`,
+			`<option value="`+html.EscapeString(code)+`" selected>`, 1)
+	}
+	return template.HTML(opts) // built from escaped parts only
 }
 
 // maxCachedPages bounds the pages a snapshot keeps (about 30 KB each).
@@ -69,6 +97,7 @@ type entry struct {
 	listings []app.Listing
 	search   string   // NameKey of title and description
 	sortKey  string   // NameKey of the title
+	pos      uint32   // place in index.progs
 	muns     []string // provider's municipality and the registries listing it
 	free     int64    // free places in groups still enrolling
 }
@@ -79,7 +108,7 @@ func (e *entry) certified() bool { return e.Status == app.ProgCertified }
 // load reads the public records through one read-only view.
 func load(st app.Store, now time.Time) (*index, error) {
 	ix := &index{built: now, today: app.DateOf(now), munName: map[string]string{}, params: map[string]app.Params{},
-		dirName: map[string]string{}, byID: map[string]*entry{}}
+		dirName: map[string]string{}, byID: map[string]*entry{}, byDir: map[string][]*entry{}, byMun: map[string][]*entry{}}
 	err := st.View(func(r app.Reader) error {
 		reg, err := app.Get[app.Region](r, "region")
 		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
@@ -186,12 +215,42 @@ func load(st app.Store, now time.Time) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
+	var codes, names []string
+	for _, m := range ix.muns {
+		codes, names = append(codes, m.Code), append(names, m.Name)
+	}
+	ix.munOptions = options(codes, names)
+	codes, names = nil, nil
+	for _, d := range ix.dirs {
+		codes, names = append(codes, d.Code), append(names, d.Name)
+	}
+	ix.dirOptions = options(codes, names)
 	slices.SortFunc(ix.progs, func(a, b *entry) int {
 		if c := strings.Compare(a.sortKey, b.sortKey); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	words := map[string]int{}
+	for i, e := range ix.progs {
+		e.pos = uint32(i)
+		for _, w := range strings.Fields(e.search) {
+			k, ok := words[w]
+			if !ok {
+				k = len(ix.vocab)
+				words[w] = k
+				ix.vocab = append(ix.vocab, w)
+				ix.posting = append(ix.posting, nil)
+			}
+			if p := ix.posting[k]; len(p) == 0 || p[len(p)-1] != e.pos {
+				ix.posting[k] = append(p, e.pos)
+			}
+		}
+		ix.byDir[e.Direction] = append(ix.byDir[e.Direction], e)
+		for _, m := range e.muns {
+			ix.byMun[m] = append(ix.byMun[m], e)
+		}
+	}
 	return ix, nil
 }
 
@@ -211,21 +270,78 @@ const pageSize = 20
 
 // find returns the page of matching programmes and the total of matches.
 func (ix *index) find(q query) (page []*entry, total int) {
-	words := strings.Fields(app.NameKey(q.Text))
 	lo := (max(q.Page, 1) - 1) * pageSize
-	for _, e := range ix.progs {
-		if !q.match(e, words) {
-			continue
+	// Only the programmes of the chosen direction or municipality can match:
+	// the shorter of those lists is all there is to look at.
+	from := ix.progs
+	if q.Dir != "" {
+		from = ix.byDir[q.Dir]
+	}
+	if q.Mun != "" && len(ix.byMun[q.Mun]) < len(from) {
+		from = ix.byMun[q.Mun]
+	}
+	text := ix.textMatches(strings.Fields(app.NameKey(q.Text)))
+	take := func(e *entry) {
+		if !q.match(e) {
+			return
 		}
 		if total >= lo && total < lo+pageSize {
 			page = append(page, e)
 		}
 		total++
 	}
+	switch {
+	case text == nil:
+		for _, e := range from {
+			take(e)
+		}
+	case len(from) == len(ix.progs): // the text's set is the shorter list
+		for i, word := range text {
+			for ; word != 0; word &= word - 1 {
+				take(ix.progs[i*64+bits.TrailingZeros64(word)])
+			}
+		}
+	default:
+		for _, e := range from {
+			if text[e.pos/64]&(1<<(e.pos%64)) != 0 {
+				take(e)
+			}
+		}
+	}
 	return page, total
 }
 
-func (q query) match(e *entry, words []string) bool {
+// textMatches returns the set (a bitset over progs) of programmes whose
+// search text contains every one of words, or nil when there are no words.
+// A word without spaces occurs in a text exactly when it occurs in one of
+// the text's space-separated words, so the distinct words stand for the texts.
+func (ix *index) textMatches(words []string) []uint64 {
+	if len(words) == 0 {
+		return nil
+	}
+	var all []uint64
+	for _, w := range words {
+		set := make([]uint64, (len(ix.progs)+63)/64)
+		for k, v := range ix.vocab {
+			if strings.Contains(v, w) {
+				for _, p := range ix.posting[k] {
+					set[p/64] |= 1 << (p % 64)
+				}
+			}
+		}
+		if all == nil {
+			all = set
+			continue
+		}
+		for i := range all {
+			all[i] &= set[i]
+		}
+	}
+	return all
+}
+
+// match applies every filter but the text.
+func (q query) match(e *entry) bool {
 	switch {
 	case q.Dir != "" && e.Direction != q.Dir,
 		q.Mun != "" && !slices.Contains(e.muns, q.Mun),
@@ -234,11 +350,6 @@ func (q query) match(e *entry, words []string) bool {
 		q.Registry == "certified" && !e.certified(),
 		q.Registry == "municipal" && len(e.listings) == 0:
 		return false
-	}
-	for _, w := range words {
-		if !strings.Contains(e.search, w) {
-			return false
-		}
 	}
 	return true
 }

@@ -178,8 +178,8 @@ func periodText(ix *index) string {
 type listView struct {
 	Q          query
 	AgeText    string
-	Muns       []app.Municipality
-	Dirs       []app.Direction
+	MunOptions template.HTML // <option>s of the municipalities, the chosen one selected
+	DirOptions template.HTML
 	Items      []cardView
 	Total      int
 	Page, Last int
@@ -256,7 +256,8 @@ func (c *catalogue) handleList(w http.ResponseWriter, r *http.Request) {
 	q, ageText := parseQuery(r.URL.Query())
 	items, total := ix.find(q)
 	last := max(1, (total+pageSize-1)/pageSize)
-	lv := listView{Q: q, AgeText: ageText, Muns: ix.muns, Dirs: ix.dirs, Total: total, Page: q.Page, Last: last}
+	lv := listView{Q: q, AgeText: ageText, MunOptions: selected(ix.munOptions, q.Mun),
+		DirOptions: selected(ix.dirOptions, q.Dir), Total: total, Page: q.Page, Last: last}
 	if q.Page > 1 {
 		lv.Prev = q.link(ageText, min(q.Page-1, last))
 	}

@@ -239,6 +239,8 @@ func TestFilters(t *testing.T) {
 	}
 	mun := c.provs[someProg.Provider].Municipality
 	word := strings.Fields(someProg.Title)[0]
+	descWords := strings.Fields(someProg.Description)
+	desc2 := descWords[len(descWords)-1] + " " + string([]rune(descWords[0])[:max(1, len([]rune(descWords[0]))/2)]) // a part of a word too
 	for _, tc := range []struct {
 		name  string
 		query url.Values
@@ -251,6 +253,16 @@ func TestFilters(t *testing.T) {
 		{"Text", url.Values{"q": {strings.ToUpper(word)}}, func(p app.Programme) bool {
 			return strings.Contains(app.NameKey(p.Title+" "+p.Description), app.NameKey(word))
 		}},
+		{"TwoWordsOfDescription", url.Values{"q": {desc2}}, func(p app.Programme) bool {
+			text := app.NameKey(p.Title + " " + p.Description)
+			for _, w := range strings.Fields(app.NameKey(desc2)) {
+				if !strings.Contains(text, w) {
+					return false
+				}
+			}
+			return true
+		}},
+		{"NoSuchWord", url.Values{"q": {"зззнетслова"}}, func(app.Programme) bool { return false }},
 		{"Certified", url.Values{"reg": {"certified"}}, func(p app.Programme) bool { return p.Status == app.ProgCertified }},
 		{"Municipal", url.Values{"reg": {"municipal"}}, func(p app.Programme) bool { return len(c.listed[p.ID]) > 0 }},
 		{"Free", url.Values{"free": {"1"}}, func(p app.Programme) bool {
@@ -375,6 +387,10 @@ func TestMunicipalitiesAndRules(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if list := get(t, r, "/?dir=sport&mun=27"); !strings.Contains(list, `<option value="sport" selected>`) ||
+		!strings.Contains(list, `<option value="27" selected>`) {
+		t.Error("the list does not show the chosen direction and municipality as selected")
 	}
 	rules := get(t, r, "/rules")
 	for _, want := range []string{"от 5 до 18 лет", "в порядке поступления", "сертификат учёта", "нормативной стоимости"} {
