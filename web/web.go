@@ -215,7 +215,7 @@ func parseQuery(v url.Values) (query, string) {
 		ageText = ""
 	}
 	q.Page, _ = strconv.Atoi(v.Get("page"))
-	q.Page = max(q.Page, 1)
+	q.Page = min(max(q.Page, 1), 1_000_000)
 	return q, ageText
 }
 
