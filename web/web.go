@@ -45,11 +45,13 @@ type catalogue struct {
 // needs no login and no JavaScript, and it reads st only through st.View,
 // only the records every node receives (app.AudienceAll), so it shows no
 // personal data. What it shows is at most staleAfter old.
-func New(st app.Store, log *slog.Logger) http.Handler {
+func New(st app.Store, log *slog.Logger) http.Handler { return newCatalogue(st, log, time.Now) }
+
+func newCatalogue(st app.Store, log *slog.Logger, now func() time.Time) *catalogue {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &catalogue{st: st, log: log, now: time.Now, mux: http.NewServeMux()}
+	c := &catalogue{st: st, log: log, now: now, mux: http.NewServeMux()}
 	c.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	c.mux.HandleFunc("GET /{$}", c.handleList)
 	c.mux.HandleFunc("GET /programme/{id}", c.handleProgramme)
