@@ -158,12 +158,13 @@ func TestBrowser(t *testing.T) {
 	for _, shot := range []struct {
 		name, path string
 		w, h       int64
+		full       bool // the whole page, not only the first screen
 	}{
-		{"catalogue.png", "/?dir=" + prog.Direction, 1280, 900},
-		{"catalogue-programme.png", "/programme/" + prog.ID, 1280, 900},
-		{"catalogue-phone.png", "/?dir=" + prog.Direction, 390, 844},
-		{"catalogue-programme-phone.png", "/programme/" + prog.ID, 390, 844},
-		{"catalogue-municipalities-phone.png", "/municipalities", 390, 844},
+		{"catalogue.png", "/?dir=" + prog.Direction, 1280, 900, false},
+		{"catalogue-programme.png", "/programme/" + prog.ID, 1280, 900, false},
+		{"catalogue-phone.png", "/?dir=" + prog.Direction, 390, 844, false},
+		{"catalogue-programme-phone.png", "/programme/" + prog.ID, 390, 844, true},
+		{"catalogue-municipalities-phone.png", "/municipalities", 390, 844, false},
 	} {
 		err := chromedp.Do(ctx,
 			chromedp.EmulateViewport(shot.w, shot.h),
@@ -171,7 +172,9 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`main`)),
 		)
 		var png []byte
-		if err == nil {
+		if err == nil && shot.full {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		} else if err == nil {
 			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		}
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -355,7 +356,9 @@ func (c *catalogue) handleProgramme(w http.ResponseWriter, r *http.Request) {
 		gv := groupView{Name: g.Name, Module: modName[g.Module], Dates: g.Start.Russian() + " – " + g.End.Russian(),
 			Ages: ages(g.AgeMin, g.AgeMax), Enrol: g.EnrolFrom.Russian() + " – " + g.EnrolTo.Russian(),
 			Capacity: g.Capacity, Free: max(0, g.Free()), Open: g.EnrolTo >= ix.today}
-		for _, s := range g.Schedule {
+		slots := slices.Clone(g.Schedule)
+		slices.SortStableFunc(slots, func(a, b app.Slot) int { return (a.Weekday*24*60 + a.Start) - (b.Weekday*24*60 + b.Start) })
+		for _, s := range slots {
 			gv.Slots = append(gv.Slots, slotView{Day: weekdayRu(s.Weekday), Time: app.ClockRu(s.Start) + "–" + app.ClockRu(s.End),
 				Room: s.Room, Address: s.Address})
 		}
