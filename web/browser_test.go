@@ -69,10 +69,19 @@ func TestBrowser(t *testing.T) {
 	r := demoRegion(t)
 	c := readCatalogue(t, r.st)
 
-	// A certified programme with groups, searched by its title.
+	// A certified programme with free places, searched by its title.
+	today := app.DateOf(timeNow())
+	hasFree := func(id string) bool {
+		for _, g := range c.groups[id] {
+			if g.Free() > 0 && g.EnrolTo >= today {
+				return true
+			}
+		}
+		return false
+	}
 	var prog app.Programme
 	for id, p := range c.progs {
-		if p.Status == app.ProgCertified && len(c.groups[id]) > 0 && len(c.modules[id]) > 0 &&
+		if p.Status == app.ProgCertified && hasFree(id) && len(c.modules[id]) > 0 &&
 			(prog.ID == "" || p.ID < prog.ID) {
 			prog = p
 		}
@@ -106,6 +115,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), prog.Title),
 		chromedp.SetValue(chromedp.CSS(`select[name="dir"]`), prog.Direction),
 		chromedp.SendKeys(chromedp.CSS(`input[name="age"]`), strconv.Itoa(prog.AgeMin)),
+		chromedp.Click(chromedp.CSS(`input[name="free"]`)),
 	); err != nil {
 		t.Fatalf("fill the filters: %v", err)
 	}
@@ -117,7 +127,8 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(loc, "dir="+prog.Direction) || !strings.Contains(loc, "age="+strconv.Itoa(prog.AgeMin)) {
+	if !strings.Contains(loc, "dir="+prog.Direction) || !strings.Contains(loc, "age="+strconv.Itoa(prog.AgeMin)) ||
+		!strings.Contains(loc, "free=1") {
 		t.Errorf("after the search the address is %s: the filters did not go into it", loc)
 	}
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`a[href="/programme/`+prog.ID+`"]`))); err != nil {
@@ -144,7 +155,6 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("prices %v covers %v, want %v and %v", priceKop, coverKop, wantPrice, wantCover)
 	}
 	var wantFree []string
-	today := app.DateOf(timeNow())
 	for _, g := range c.groups[prog.ID] {
 		if g.End >= today {
 			wantFree = append(wantFree, i64(max(0, g.Free())))

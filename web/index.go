@@ -190,7 +190,7 @@ func load(st app.Store, now time.Time) (*index, error) {
 					continue
 				}
 				e.groups = append(e.groups, g)
-				if g.EnrolTo >= ix.today && g.Free() > 0 {
+				if g.EnrolTo >= ix.today && g.Free() > 0 && prov.Status == app.ProviderActive {
 					e.free += g.Free()
 				}
 			}

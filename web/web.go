@@ -290,6 +290,7 @@ func (c *catalogue) handleList(w http.ResponseWriter, r *http.Request) {
 type programmeView struct {
 	Title, Provider, ProviderType, ProviderMun, Direction, Ages, Form, Description string
 	Certified                                                                      bool
+	Suspended                                                                      bool // the provider takes no one now
 	Listings                                                                       []listingView
 	Modules                                                                        []moduleView
 	Groups                                                                         []groupView
@@ -339,7 +340,8 @@ func (c *catalogue) handleProgramme(w http.ResponseWriter, r *http.Request) {
 	}
 	pv := programmeView{Title: e.Title, Provider: e.provider.Name, ProviderType: e.provider.Type,
 		ProviderMun: ix.munName[e.provider.Municipality], Direction: ix.dirName[e.Direction],
-		Ages: ages(e.AgeMin, e.AgeMax), Form: e.Form, Description: e.Description, Certified: e.certified(), Free: e.free}
+		Ages: ages(e.AgeMin, e.AgeMax), Form: e.Form, Description: e.Description, Certified: e.certified(), Free: e.free,
+		Suspended: e.provider.Status != app.ProviderActive}
 	for _, l := range e.listings {
 		pv.Listings = append(pv.Listings, listingView{Municipality: ix.munName[l.Municipality], Places: l.Places})
 	}

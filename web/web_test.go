@@ -267,6 +267,9 @@ func TestFilters(t *testing.T) {
 		{"Municipal", url.Values{"reg": {"municipal"}}, func(p app.Programme) bool { return len(c.listed[p.ID]) > 0 }},
 		{"Free", url.Values{"free": {"1"}}, func(p app.Programme) bool {
 			today := app.DateOf(timeNow())
+			if c.provs[p.Provider].Status != app.ProviderActive {
+				return false
+			}
 			for _, g := range c.groups[p.ID] {
 				if g.Free() > 0 && g.EnrolTo >= today && g.End >= today {
 					return true
