@@ -58,6 +58,10 @@ func newCatalogue(st app.Store, log *slog.Logger, now func() time.Time) *catalog
 	c.mux.HandleFunc("GET /programme/{id}", c.handleProgramme)
 	c.mux.HandleFunc("GET /municipalities", c.handleMunicipalities)
 	c.mux.HandleFunc("GET /rules", c.handleRules)
+	c.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		ix, _ := c.index() // the page names the period when it can
+		c.notFound(w, ix)
+	})
 	c.mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=3600")

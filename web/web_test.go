@@ -405,9 +405,10 @@ func TestMunicipalitiesAndRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body404, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("unknown page: status %d, want 404", resp.StatusCode)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body404), "Страница не найдена") {
+		t.Errorf("unknown page: status %d, want 404 with the catalogue's own page", resp.StatusCode)
 	}
 }
 
