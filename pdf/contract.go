@@ -67,7 +67,7 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		orDash(child.GuardianName), nbsp(orDash(child.GuardianPhone))))
 	p.field("Обучающийся", fmt.Sprintf("%s, дата рождения %s", child.FullName(), child.BirthDate.Russian()))
 	p.field("Сертификат", fmt.Sprintf("№\u00a0%s (%s), муниципалитет — %s",
-		cert.Number, certTypeRu(cert.Type), munName(r, k.Municipality)))
+		cert.Number, app.CertificateTypeRu(cert.Type), munName(r, k.Municipality)))
 
 	p.h2("2. Предмет договора")
 	p.field("Программа", fmt.Sprintf("«%s», направленность — %s, форма обучения — %s", prog.Title, direction, orDash(prog.Form)))

@@ -52,7 +52,7 @@ func Invoice(r app.Reader, invoiceID string) ([]byte, error) {
 	}
 	p.table([]col{{"Месяц", 0, "L"}, {"Вид", 24, "C"}, {"Сумма", 30, "R"}, {"Максимум", 30, "R"},
 		{"Статус", 24, "C"}, {"Оплатить до", 26, "C"}},
-		[][]string{{inv.Month.Russian(), invoiceTypeRu(inv.Type), app.FormatRub(inv.Amount), app.FormatRub(inv.Max),
+		[][]string{{inv.Month.Russian(), app.InvoiceTypeRu(inv.Type), app.FormatRub(inv.Amount), app.FormatRub(inv.Max),
 			status, inv.Due.Russian()}}, nil)
 	p.f.Ln(1)
 

@@ -269,39 +269,6 @@ func weekdayRu(n int) string {
 	return weekdaysRu[n-1]
 }
 
-// certTypeRu is the Russian name of a certificate's type.
-func certTypeRu(t string) string {
-	switch t {
-	case app.CertFinancing:
-		return "финансирования"
-	case app.CertAccounting:
-		return "учёта"
-	}
-	return t
-}
-
-// certStatusRu is the Russian name of a certificate's status.
-func certStatusRu(s string) string {
-	switch s {
-	case app.CertActive:
-		return "действует"
-	case app.CertFrozen:
-		return "заморожен"
-	}
-	return s
-}
-
-// invoiceTypeRu is the Russian name of an invoice's type.
-func invoiceTypeRu(t string) string {
-	switch t {
-	case app.InvAdvance:
-		return "аванс"
-	case app.InvFinal:
-		return "итоговый"
-	}
-	return t
-}
-
 // orDash is s, or a dash for an empty value.
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {

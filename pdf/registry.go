@@ -49,7 +49,7 @@ func RegistryExtract(r app.Reader, municipality string, on app.Date) ([]byte, er
 			return nil, err
 		}
 		l := c.LedgerOf(reg.Current)
-		rows = append(rows, []string{fmt.Sprint(i + 1), c.Number, name, certTypeRu(c.Type), certStatusRu(c.Status),
+		rows = append(rows, []string{fmt.Sprint(i + 1), c.Number, name, app.CertificateTypeRu(c.Type), app.CertificateStatusRu(c.Status),
 			app.FormatRub(l.Nominal), app.FormatRub(l.Balance), app.FormatRub(l.Reserved), app.FormatRub(l.Paid)})
 		nominal += l.Nominal
 		balance += l.Balance

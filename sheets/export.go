@@ -189,9 +189,6 @@ func Children(r app.Reader, mun string) (Table, error) {
 	return t, nil
 }
 
-var certTypeRu = map[string]string{app.CertAccounting: "учёта", app.CertFinancing: "финансирования"}
-var certStatusRu = map[string]string{app.CertActive: "действует", app.CertFrozen: "приостановлен"}
-
 // Certificates is the certificate registry of a municipality or all, by
 // number; money is the ledger of the certificate's financing period.
 func Certificates(r app.Reader, mun string) (Table, error) {
@@ -207,8 +204,8 @@ func Certificates(r app.Reader, mun string) (Table, error) {
 		ch := n.child(c.Child)
 		l := c.LedgerOf(c.Period)
 		t.Rows = append(t.Rows, []Cell{Text(c.Number), Text(n.mun(c.Municipality)), Text(ch.LastName),
-			Text(ch.FirstName), Text(ch.MiddleName), DateCell(ch.BirthDate), Text(certTypeRu[c.Type]),
-			Text(certStatusRu[c.Status]), DateCell(c.Issued), Text(c.Period),
+			Text(ch.FirstName), Text(ch.MiddleName), DateCell(ch.BirthDate), Text(app.CertificateTypeRu(c.Type)),
+			Text(app.CertificateStatusRu(c.Status)), DateCell(c.Issued), Text(c.Period),
 			Money(l.Nominal), Money(l.Balance), Money(l.Reserved), Money(l.Paid)})
 	}
 	return t, nil
@@ -309,8 +306,6 @@ func Contracts(r app.Reader, mun string) (Table, error) {
 	return t, nil
 }
 
-var invoiceTypeRu = map[string]string{app.InvAdvance: "аванс", app.InvFinal: "итоговый"}
-
 // Invoices is the registry of providers' invoices to the municipality (or
 // all), by month.
 func Invoices(r app.Reader, mun string) (Table, error) {
@@ -338,7 +333,7 @@ func Invoices(r app.Reader, mun string) (Table, error) {
 	for _, i := range invs {
 		pv := n.provider(i.Provider)
 		t.Rows = append(t.Rows, []Cell{Text(i.Month.Russian()), Text(n.mun(i.Municipality)), Text(pv.Name),
-			Text(pv.INN), Text(invoiceTypeRu[i.Type]), Money(i.Amount), Money(i.Max),
+			Text(pv.INN), Text(app.InvoiceTypeRu(i.Type)), Money(i.Amount), Money(i.Max),
 			Text(app.InvoiceStatusRu(i.Status)), DateCell(i.Due)})
 	}
 	return t, nil

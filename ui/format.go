@@ -80,28 +80,6 @@ func scheduleRu(slots []app.Slot) string {
 	return strings.Join(parts, "; ")
 }
 
-// certTypeRu is the Russian name of a certificate's type.
-func certTypeRu(t string) string {
-	switch t {
-	case app.CertFinancing:
-		return "финансирования"
-	case app.CertAccounting:
-		return "учёта"
-	}
-	return t
-}
-
-// invoiceTypeRu is the Russian name of an invoice's type.
-func invoiceTypeRu(t string) string {
-	switch t {
-	case app.InvAdvance:
-		return "аванс"
-	case app.InvFinal:
-		return "итоговый"
-	}
-	return t
-}
-
 // markRu is the journal's sign for an attendance mark.
 func markRu(m string) string {
 	switch m {

@@ -193,12 +193,9 @@ func (s *certificatesScreen) cell(row, col int) string {
 	case 1:
 		return r.child
 	case 2:
-		return certTypeRu(r.cert.Type)
+		return app.CertificateTypeRu(r.cert.Type)
 	case 3:
-		if r.cert.Status == app.CertFrozen {
-			return "заморожен"
-		}
-		return "действует"
+		return app.CertificateStatusRu(r.cert.Status)
 	case 4:
 		return rub(r.ledger.Nominal)
 	case 5:

@@ -159,7 +159,7 @@ func (s *munInvoicesScreen) choose(row int) {
 	s.sel = row
 	inv := s.rows[row]
 	s.chosen.Importance = widget.MediumImportance
-	text := capitalize(invoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.providerName(inv) +
+	text := capitalize(app.InvoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.providerName(inv) +
 		": " + rub(inv.Amount) + " (" + app.InvoiceStatusRu(inv.Status) + "), оплатить до " + dateRu(inv.Due)
 	if inv.Amount < 0 {
 		text += ". Сумма отрицательная: исполнитель возвращает её из-за невыполненных занятий"
@@ -195,7 +195,7 @@ func (s *munInvoicesScreen) move(cmd app.Command, done string) {
 		return
 	}
 	s.refresh()
-	say(s.status, capitalize(invoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+", "+s.providerName(inv)+", "+
+	say(s.status, capitalize(app.InvoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+", "+s.providerName(inv)+", "+
 		rub(inv.Amount)+": "+done)
 }
 
@@ -234,7 +234,7 @@ func (s *munInvoicesScreen) cell(row, col int) string {
 	case 1:
 		return capitalize(inv.Month.Russian())
 	case 2:
-		return invoiceTypeRu(inv.Type)
+		return app.InvoiceTypeRu(inv.Type)
 	case 3:
 		return rub(inv.Amount)
 	case 4:

@@ -38,7 +38,7 @@ func (c childRow) certText() string {
 	if num == "" {
 		num = "номер присвоит РМЦ (ожидает РМЦ)"
 	}
-	t := "Сертификат " + num + " · " + certTypeRu(c.cert.Type)
+	t := "Сертификат " + num + " · " + app.CertificateTypeRu(c.cert.Type)
 	if c.cert.Type == app.CertFinancing {
 		t += " · остаток " + rub(c.cert.LedgerOf(c.cert.Period).Balance)
 	}

@@ -129,7 +129,7 @@ func (s *invoicesScreen) cell(row, col int) string {
 	case 0:
 		return capitalize(inv.Month.Russian())
 	case 1:
-		return invoiceTypeRu(inv.Type)
+		return app.InvoiceTypeRu(inv.Type)
 	case 2:
 		if n := s.muns[inv.Municipality]; n != "" {
 			return n
@@ -178,7 +178,7 @@ func (s *invoicesScreen) showChosen() {
 	}
 	inv := s.rows[s.sel]
 	s.chosen.Importance = widget.MediumImportance
-	t := capitalize(invoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.cell(s.sel, 2) +
+	t := capitalize(app.InvoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.cell(s.sel, 2) +
 		": " + rub(inv.Amount) + " (" + app.InvoiceStatusRu(inv.Status) + ")"
 	switch {
 	case inv.Status != app.InvDraft:
@@ -226,5 +226,5 @@ func (s *invoicesScreen) onSubmit() {
 		return
 	}
 	s.refresh()
-	say(s.status, capitalize(invoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+" подан на "+rub(amount))
+	say(s.status, capitalize(app.InvoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+" подан на "+rub(amount))
 }

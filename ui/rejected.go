@@ -535,5 +535,5 @@ func invoiceAbout(r app.Reader, id string) string {
 	if err != nil {
 		return ""
 	}
-	return invoiceTypeRu(inv.Type) + " за " + inv.Month.Russian() + ", " + rub(inv.Amount)
+	return app.InvoiceTypeRu(inv.Type) + " за " + inv.Month.Russian() + ", " + rub(inv.Amount)
 }
