@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kruzhok/app"
+	"kruzhok/internal/atomicfile"
 	"kruzhok/pdf"
 )
 
@@ -85,7 +86,7 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, name, err)
 	}
-	if err := writeFileAtomic(*out, doc, 0o600); err != nil { // personal data: the owner's eyes only
+	if err := atomicfile.Write(*out, doc, 0o600); err != nil { // personal data: the owner's eyes only
 		return fail(stderr, name, err)
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d байт)\n", pdfDocs[kind], *out, len(doc))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kruzhok/app"
+	"kruzhok/internal/atomicfile"
 	"kruzhok/sheets"
 )
 
@@ -88,7 +89,7 @@ func cmdExportSheet(format string, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, name, err)
 	}
-	if err := writeFileAtomic(*out, buf.Bytes(), 0o600); err != nil { // personal data: the owner's eyes only
+	if err := atomicfile.Write(*out, buf.Bytes(), 0o600); err != nil { // personal data: the owner's eyes only
 		return fail(stderr, name, err)
 	}
 	fmt.Fprintf(stdout, "Строк: %d, записано в %s (%d байт)\n", rows, *out, buf.Len())

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kruzhok/app"
+	"kruzhok/internal/atomicfile"
 	"kruzhok/store"
 	"kruzhok/sync"
 	"kruzhok/web"
@@ -111,7 +112,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	url := scheme + "://" + ln.Addr().String()
 	if *urlFile != "" {
-		if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o644); err != nil {
+		if err := atomicfile.Write(*urlFile, []byte(url+"\n"), 0o644); err != nil {
 			_ = ln.Close()
 			return fail(stderr, "serve", err)
 		}
@@ -207,7 +208,7 @@ func ensureRegionInvite(db *store.DB, fingerprint, tokenFile string, stdout io.W
 		if err := os.MkdirAll(filepath.Dir(tokenFile), 0o700); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		if err := atomicfile.Write(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 			return err
 		}
 	}
@@ -216,32 +217,5 @@ func ensureRegionInvite(db *store.DB, fingerprint, tokenFile string, stdout io.W
 	}
 	log.Info("region invite created", "token_file", tokenFile)
 	fmt.Fprintf(stdout, "Одноразовый код приглашения узла области region (kruzhok join --server <адрес> --token <код>):\n%s\n", token)
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file beside it
-// and a rename, so a reader sees all of data or the old file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("запись %s: %w", path, err)
-	}
-	defer os.Remove(f.Name()) // gone after the rename
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("запись %s: %w", path, err)
-	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"kruzhok/app"
+	"kruzhok/internal/atomicfile"
 	"kruzhok/jobs"
 	"kruzhok/store"
 	"kruzhok/sync"
@@ -270,7 +271,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "export", err)
 	}
-	if err := writeFileAtomic(*batch, frame, 0o600); err != nil {
+	if err := atomicfile.Write(*batch, frame, 0o600); err != nil {
 		return fail(stderr, "export", err)
 	}
 	deliver := "kruzhok sync --deliver " + *batch + " --server " + c.Server

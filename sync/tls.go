@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"kruzhok/app"
+	"kruzhok/internal/atomicfile"
 )
 
 // Timeouts of the sync client, chosen for EDGE links: a slow handshake or a
@@ -87,10 +88,10 @@ func LoadOrCreateServerTLS(dataPath string) (tls.Certificate, string, error) {
 		return tls.Certificate{}, "", fmt.Errorf("сертификат сервера: %w", err)
 	}
 	// The certificate goes last: its presence means the pair is complete.
-	if err := writeFileAtomic(keyFile, keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(keyFile, keyPEM, 0o600); err != nil {
 		return tls.Certificate{}, "", err
 	}
-	if err := writeFileAtomic(certFile, certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(certFile, certPEM, 0o644); err != nil {
 		return tls.Certificate{}, "", err
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -160,37 +161,6 @@ func newSelfSigned(now time.Time) (certPEM, keyPEM []byte, err error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
-}
-
-// writeFileAtomic writes data to path through a synced temporary file and a
-// rename, so path holds either nothing or all of data.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("запись %s: %w", path, err)
-	}
-	defer os.Remove(f.Name()) // gone after the rename
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("запись %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // the rename itself survives a power cut
-		_ = d.Close()
-	}
-	return nil
 }
 
 // PinnedClient is an HTTP client for a server with a self-signed
