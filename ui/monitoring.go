@@ -55,158 +55,55 @@ type figures struct {
 }
 
 // loadFigures reads the figures of the current period for the municipality
-// mun ("" for the whole region). deep adds the certificates' money and the
-// enrolments by direction, which read every certificate and contract of the
-// scope; the municipalities table needs only the parameters and quotas.
+// mun ("" for the whole region) from app.Monitoring, which computes them for
+// every municipality and the region at once. deep is kept for the callers:
+// the figures always include the money and the enrolments by direction.
 func loadFigures(r app.Reader, mun string, deep bool) (figures, error) {
+	_ = deep
 	var f figures
-	reg, err := app.Get[app.Region](r, "region")
-	if app.ErrorCode(err) == app.ENOTFOUND {
+	rep, err := app.Monitoring(r, "")
+	if app.ErrorCode(err) == app.NO_PARAMETERS {
 		return f, nil // no reference data yet: all zeros
 	} else if err != nil {
 		return f, err
 	}
-	f.Period = reg.Current
-	muns, err := app.List[app.Municipality](r, "", "", 0)
-	if err != nil {
-		return f, err
-	}
-	for _, m := range muns {
+	f.Period = rep.Period
+	sum := rep.Region
+	for _, m := range rep.Municipalities {
 		if mun != "" && m.Code != mun {
 			continue
 		}
-		mf := munFigures{Mun: m}
-		p, err := app.Get[app.Params](r, m.Code+"/"+f.Period)
-		switch {
-		case err == nil:
-			mf.Params, mf.HasParams = p, true
+		rec, err := app.Get[app.Municipality](r, m.Code) // for the dated legal type
+		if err != nil {
+			return f, err
+		}
+		f.Muns = append(f.Muns, munFigures{Mun: rec, Params: m.Params, HasParams: m.HasParams,
+			Quota: app.Quota{Municipality: m.Code, Period: rep.Period, Active: m.Financing, Waiting: m.Waiting,
+				SumNominals: m.SumNominals}})
+		if m.HasParams {
 			f.Accounting++
-			if p.Mode == app.ModeFinancing {
+			if m.Mode == app.ModeFinancing {
 				f.Financing++
 			}
-			f.Population += p.Population
-			f.Budget += p.BudgetLimit
-		case app.ErrorCode(err) != app.ENOTFOUND:
-			return f, err
-		}
-		q, err := app.Get[app.Quota](r, m.Code+"/"+f.Period)
-		switch {
-		case err == nil:
-			mf.Quota = q
-			f.Active += q.Active
-			f.Waiting += q.Waiting
-		case app.ErrorCode(err) != app.ENOTFOUND:
-			return f, err
-		}
-		f.Muns = append(f.Muns, mf)
-	}
-	if !deep {
-		return f, nil
-	}
-	return f, loadMoneyAndDirections(r, mun, &f)
-}
-
-func loadMoneyAndDirections(r app.Reader, mun string, f *figures) error {
-	index := ""
-	if mun != "" {
-		index = app.IdxMunicipality
-	}
-	var ferr error
-	err := r.Scan(app.KindCertificate, index, mun, func(id string) bool {
-		c, err := app.Get[app.Certificate](r, id)
-		if err != nil {
-			ferr = err
-			return false
-		}
-		f.Certificates++
-		l := c.LedgerOf(f.Period)
-		f.Nominals += l.Nominal
-		f.Reserved += l.Reserved
-		f.Paid += l.Paid
-		return true
-	})
-	if err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return err
-	}
-	dirs, err := app.List[app.Direction](r, "", "", 0)
-	if err != nil {
-		return err
-	}
-	byDir := map[string]*dirFigures{}
-	for _, d := range dirs {
-		f.Directions = append(f.Directions, dirFigures{Direction: d})
-	}
-	for i := range f.Directions {
-		byDir[f.Directions[i].Direction.Code] = &f.Directions[i]
-	}
-	kids := map[string]map[string]bool{} // direction → children
-	all := map[string]bool{}
-	err = r.Scan(app.KindContract, "", "", func(id string) bool {
-		k, err := app.Get[app.Contract](r, id)
-		if err != nil {
-			ferr = err
-			return false
-		}
-		if mun != "" && k.Municipality != mun || k.Status == app.ContractRejected {
-			return true
-		}
-		if kids[k.Direction] == nil {
-			kids[k.Direction] = map[string]bool{}
-		}
-		kids[k.Direction][k.Child] = true
-		all[k.Child] = true
-		if k.InForce() {
-			f.ContractsInForce++
-			if d := byDir[k.Direction]; d != nil {
-				d.Contracts++
-			}
-		}
-		return true
-	})
-	if err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return err
-	}
-	f.Enrolled = len(all)
-	for code, set := range kids {
-		if d := byDir[code]; d != nil {
-			d.Children = len(set)
-		}
-	}
-	progs, err := app.List[app.Programme](r, app.IdxStatus, app.ProgCertified, 0)
-	if err != nil {
-		return err
-	}
-	provs := map[string]map[string]bool{}
-	for _, p := range progs {
-		if p.Status != app.ProgCertified {
-			continue // the index prefix "certified" matches only itself, but be sure
 		}
 		if mun != "" {
-			pr, err := app.Get[app.Provider](r, p.Provider)
-			if err != nil || pr.Municipality != mun {
-				continue
-			}
+			sum = m
 		}
-		d := byDir[p.Direction]
-		if d == nil {
-			continue
-		}
-		d.Certified++
-		if provs[p.Direction] == nil {
-			provs[p.Direction] = map[string]bool{}
-		}
-		provs[p.Direction][p.Provider] = true
 	}
-	for code, set := range provs {
-		byDir[code].Providers = len(set)
+	if mun != "" && len(f.Muns) == 0 {
+		sum = app.Figures{} // an unknown municipality: zeros under the directions' names
+		for _, d := range rep.Region.Directions {
+			sum.Directions = append(sum.Directions, app.DirFigures{Code: d.Code, Name: d.Name})
+		}
 	}
-	return nil
+	f.Active, f.Population, f.Budget, f.Waiting = sum.Financing, sum.Population, sum.BudgetLimit, sum.Waiting
+	f.Certificates, f.Nominals, f.Reserved, f.Paid = int(sum.Certificates), sum.Nominals, sum.Reserved, sum.Paid
+	f.ContractsInForce, f.Enrolled = int(sum.ContractsInForce), int(sum.Enrolled)
+	for _, d := range sum.Directions {
+		f.Directions = append(f.Directions, dirFigures{Direction: app.Direction{Code: d.Code, Name: d.Name},
+			Children: int(d.Children), Contracts: int(d.Contracts), Providers: int(d.Providers), Certified: int(d.Certified)})
+	}
+	return f, nil
 }
 
 // coverage is the share of children aged 5–18 with a financing certificate.
