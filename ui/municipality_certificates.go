@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
+	"kruzhok/pdf"
+	"kruzhok/sheets"
 )
 
 var certificateColumns = []struct {
@@ -52,11 +55,12 @@ type certificatesScreen struct {
 	query   *widget.Entry
 	summary *widget.Label
 	table   *widget.Table
+	status  *widget.Label
 	content fyne.CanvasObject
 }
 
 func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *certificatesScreen {
-	s := &certificatesScreen{st: st, mun: mun, now: now, summary: newStatus()}
+	s := &certificatesScreen{st: st, mun: mun, now: now, summary: newStatus(), status: newStatus()}
 	s.query = widget.NewEntry()
 	s.query.SetPlaceHolder("Поиск: фамилия и имя ребёнка или номер сертификата 26-…")
 	s.query.OnChanged = s.onQueryChanged
@@ -67,8 +71,11 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	for i, c := range certificateColumns {
 		s.table.SetColumnWidth(i, c.width)
 	}
-	s.content = container.NewBorder(container.NewVBox(heading("Реестр сертификатов"), s.query, s.summary),
-		nil, nil, nil, s.table)
+	docs := container.NewHBox(widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
+		widget.NewButton("Реестр в Excel…", s.onRegistryXLSX))
+	s.content = container.NewBorder(
+		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")), s.query, s.summary),
+		s.status, nil, nil, s.table)
 	return s
 }
 
@@ -216,4 +223,42 @@ func (s *certificatesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasOb
 	} else {
 		l.SetText("")
 	}
+}
+
+// onRegistryPDF offers the extract from the registry as of today for saving.
+func (s *certificatesScreen) onRegistryPDF() { saveDocument(s.content, s.status, s.registryPDF) }
+
+// onRegistryXLSX offers the whole registry as an Excel workbook for saving.
+func (s *certificatesScreen) onRegistryXLSX() { saveDocument(s.content, s.status, s.registryXLSX) }
+
+// registryPDF renders the extract from the municipality's certificate
+// registry as of today: «Выписка из реестра сертификатов 27 на 28.11.2026.pdf».
+func (s *certificatesScreen) registryPDF() (name string, data []byte, err error) {
+	on := today(s.now)
+	err = s.st.View(func(r app.Reader) error {
+		data, err = pdf.RegistryExtract(r, s.mun, on)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return fileName("Выписка из реестра сертификатов "+s.mun+" на "+dateRu(on), ".pdf"), data, nil
+}
+
+// registryXLSX writes the municipality's certificate registry — every
+// certificate, not only what the search leaves — as an XLSX workbook.
+func (s *certificatesScreen) registryXLSX() (name string, data []byte, err error) {
+	var t sheets.Table
+	err = s.st.View(func(r app.Reader) error {
+		t, err = sheets.Export(r, "certificates", sheets.Filter{Municipality: s.mun})
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	var b bytes.Buffer
+	if err := sheets.WriteXLSX(&b, t); err != nil {
+		return "", nil, err
+	}
+	return fileName("Реестр сертификатов "+s.mun+" на "+dateRu(today(s.now)), ".xlsx"), b.Bytes(), nil
 }

@@ -53,6 +53,7 @@ type munInvoicesScreen struct {
 	chosen  *widget.Label
 	approve *widget.Button
 	pay     *widget.Button
+	pdf     *widget.Button
 	status  *widget.Label
 	content fyne.CanvasObject
 }
@@ -75,8 +76,10 @@ func newMunInvoicesScreen(st app.Store, mun string, now func() time.Time) *munIn
 	s.approve.Importance = widget.HighImportance
 	s.pay = widget.NewButton("Отметить оплату", s.onPay)
 	s.pay.Importance = widget.HighImportance
+	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
+	s.pdf.Disable()
 	s.content = container.NewBorder(container.NewVBox(heading("Счета исполнителей"), s.filter, s.summary),
-		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay), s.status), nil, nil, s.table)
+		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.table)
 	return s
 }
 
@@ -154,8 +157,10 @@ func (s *munInvoicesScreen) choose(row int) {
 		s.chosen.SetText("Выберите счёт в таблице")
 		s.approve.Disable()
 		s.pay.Disable()
+		s.pdf.Disable()
 		return
 	}
+	s.pdf.Enable()
 	s.sel = row
 	inv := s.rows[row]
 	s.chosen.Importance = widget.MediumImportance
@@ -253,4 +258,19 @@ func (s *munInvoicesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObj
 	} else {
 		l.SetText("")
 	}
+}
+
+// onInvoicePDF offers the chosen invoice as a PDF for saving.
+func (s *munInvoicesScreen) onInvoicePDF() { saveDocument(s.content, s.status, s.invoicePDF) }
+
+// invoicePDF renders the chosen invoice, named by kind, month and provider.
+func (s *munInvoicesScreen) invoicePDF() (name string, data []byte, err error) {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		return "", nil, fieldError("Выберите счёт в таблице")
+	}
+	inv := s.rows[s.sel]
+	if data, err = invoicePDF(s.st, inv.ID); err != nil {
+		return "", nil, err
+	}
+	return fileName(invoiceTitle(inv, s.providerName(inv)), ".pdf"), data, nil
 }

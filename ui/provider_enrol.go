@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
+	"kruzhok/pdf"
 )
 
 // contractRow is a contract with the names a person recognises.
@@ -56,6 +57,7 @@ type enrolScreen struct {
 	csel      int // the chosen contract's row, -1 for none
 	terminate *widget.Button
 	switchTo  *widget.Button
+	offerPDF  *widget.Button
 	notice    *field // the termination dialog's notice date
 	reason    *widget.Entry
 	newGroup  *choice // the switch dialog's new group
@@ -97,6 +99,7 @@ func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolS
 	s.clist.OnUnselected = func(widget.ListItemID) { s.csel = -1; s.showActions() }
 	s.terminate = widget.NewButton("Расторгнуть", s.onTerminate)
 	s.switchTo = widget.NewButton("Сменить программу", s.onSwitch)
+	s.offerPDF = widget.NewButton("Договор-оферта (PDF)…", s.onContractPDF)
 	s.notice = newField("ДД.ММ.ГГГГ", validDate("дата уведомления", false))
 	s.reason = widget.NewEntry()
 	s.reason.SetPlaceHolder("например, переезд")
@@ -121,7 +124,7 @@ func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolS
 	)
 	top.Offset = 0.4
 	bottom := container.NewBorder(
-		container.NewBorder(nil, nil, heading("Договоры"), container.NewHBox(s.switchTo, s.terminate)),
+		container.NewBorder(nil, nil, heading("Договоры"), container.NewHBox(s.offerPDF, s.switchTo, s.terminate)),
 		nil, nil, nil, s.clist)
 	split := container.NewVSplit(top, bottom)
 	split.Offset = 0.72
@@ -426,6 +429,36 @@ func (s *enrolScreen) showActions() {
 		(s.contracts[s.csel].k.Status == app.ContractActive || s.contracts[s.csel].k.Status == app.ContractRequested)
 	setEnabled(s.terminate, on)
 	setEnabled(s.switchTo, on)
+	_, chosen := s.chosenContract()
+	setEnabled(s.offerPDF, chosen)
+}
+
+// onContractPDF offers the chosen contract's договор-оферта for saving.
+func (s *enrolScreen) onContractPDF() { saveDocument(s.content, s.status, s.contractPDF) }
+
+// contractPDF renders the chosen contract's договор-оферта and names the file
+// after the certificate's number: «Договор-оферта 26-27-000001.pdf».
+func (s *enrolScreen) contractPDF() (name string, data []byte, err error) {
+	row, ok := s.chosenContract()
+	if !ok {
+		return "", nil, fieldError("Выберите договор в списке")
+	}
+	number := ""
+	err = s.st.View(func(r app.Reader) error {
+		if c, err := app.Get[app.Certificate](r, row.k.Certificate); err == nil {
+			number = c.Number
+		}
+		data, err = pdf.ContractOffer(r, row.k.ID)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	title := "Договор-оферта " + number
+	if number == "" {
+		title = "Договор-оферта " + row.child + " " + dateRu(row.k.Start)
+	}
+	return fileName(title, ".pdf"), data, nil
 }
 
 // chosenContract is the contract chosen in the list.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
+	"kruzhok/pdf"
 )
 
 var invoiceColumns = []struct {
@@ -42,6 +43,7 @@ type invoicesScreen struct {
 	chosen  *widget.Label
 	amount  *field
 	submit  *widget.Button
+	pdf     *widget.Button
 	status  *widget.Label
 	content fyne.CanvasObject
 }
@@ -60,8 +62,9 @@ func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *inv
 	s.amount.onEnter(s.onSubmit)
 	s.submit = widget.NewButton("Подать", s.onSubmit)
 	s.submit.Importance = widget.HighImportance
+	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	form := container.NewVBox(heading("Счёт"), s.chosen,
-		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), s.submit, s.amount.box), s.status)
+		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), container.NewHBox(s.submit, s.pdf), s.amount.box), s.status)
 	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.table)
 	s.refresh()
 	return s
@@ -174,8 +177,10 @@ func (s *invoicesScreen) showChosen() {
 		s.chosen.SetText("Выберите счёт в таблице. Счета-черновики появляются при закрытии месяца")
 		s.amount.entry.Disable()
 		s.submit.Disable()
+		s.pdf.Disable()
 		return
 	}
+	s.pdf.Enable()
 	inv := s.rows[s.sel]
 	s.chosen.Importance = widget.MediumImportance
 	t := capitalize(app.InvoiceTypeRu(inv.Type)) + " за " + inv.Month.Russian() + ", " + s.cell(s.sel, 2) +
@@ -227,4 +232,33 @@ func (s *invoicesScreen) onSubmit() {
 	}
 	s.refresh()
 	say(s.status, capitalize(app.InvoiceTypeRu(inv.Type))+" за "+inv.Month.Russian()+" подан на "+rub(amount))
+}
+
+// onInvoicePDF offers the chosen invoice as a PDF for saving.
+func (s *invoicesScreen) onInvoicePDF() { saveDocument(s.content, s.status, s.invoicePDF) }
+
+// invoicePDF renders the chosen invoice: «Счёт аванс декабрь 2026 г. Ставрополь.pdf».
+func (s *invoicesScreen) invoicePDF() (name string, data []byte, err error) {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		return "", nil, fieldError("Выберите счёт в таблице")
+	}
+	inv := s.rows[s.sel]
+	if data, err = invoicePDF(s.st, inv.ID); err != nil {
+		return "", nil, err
+	}
+	return fileName(invoiceTitle(inv, s.cell(s.sel, 2)), ".pdf"), data, nil
+}
+
+// invoicePDF renders an invoice inside one read transaction.
+func invoicePDF(st app.Store, id string) (data []byte, err error) {
+	err = st.View(func(r app.Reader) error {
+		data, err = pdf.Invoice(r, id)
+		return err
+	})
+	return data, err
+}
+
+// invoiceTitle names an invoice's file by kind, month and the other party.
+func invoiceTitle(inv app.Invoice, party string) string {
+	return "Счёт " + app.InvoiceTypeRu(inv.Type) + " " + strings.ToLower(inv.Month.Russian()) + " " + party
 }

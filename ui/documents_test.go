@@ -1,0 +1,143 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"kruzhok/app"
+	"kruzhok/sheets"
+)
+
+// isPDF checks a rendered document is a PDF.
+func isPDF(t *testing.T, what string, data []byte, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if !bytes.HasPrefix(data, []byte("%PDF")) {
+		t.Errorf("%s: not a PDF: %q", what, data[:min(len(data), 16)])
+	}
+}
+
+func TestFileNameDropsForbiddenCharacters(t *testing.T) {
+	for _, c := range []struct{ name, title, want string }{
+		{"Plain", "Договор-оферта 26-27-000001", "Договор-оферта 26-27-000001.pdf"},
+		{"Slash", `АНО "Ромашка" 1/2: <ok>?`, "АНО Ромашка 1-2- ok.pdf"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := fileName(c.title, ".pdf"); got != c.want {
+				t.Errorf("fileName(%q) = %q, want %q", c.title, got, c.want)
+			}
+		})
+	}
+}
+
+// The provider chooses a contract and gets its договор-оферта, named after
+// the certificate's number; with nothing chosen the button is off.
+func TestContractOfferPDFForTheChosenContract(t *testing.T) {
+	test.NewTempApp(t)
+	w, group, _, cert := enrolWorld(t)
+	w.enrol(cert, group, "2026-11-15")
+	s := newEnrolScreen(w.db, w.prov, w.clock)
+	show(t, s.content)
+	if !s.offerPDF.Disabled() {
+		t.Error("«Договор-оферта (PDF)…» is enabled with no contract chosen")
+	}
+	if _, _, err := s.contractPDF(); err == nil {
+		t.Error("a PDF with no contract chosen")
+	}
+	s.clist.Select(0)
+	if s.offerPDF.Disabled() {
+		t.Fatal("«Договор-оферта (PDF)…» is disabled for a chosen contract")
+	}
+	name, data, err := s.contractPDF()
+	isPDF(t, "contract", data, err)
+	number := getRec[app.Certificate](w, cert).Number
+	want := "Договор-оферта " + number + ".pdf"
+	if number == "" {
+		want = "Договор-оферта Петров Иван 15.11.2026.pdf"
+	}
+	if name != want {
+		t.Errorf("file name = %q, want %q", name, want)
+	}
+	s.clist.UnselectAll()
+	if !s.offerPDF.Disabled() {
+		t.Error("«Договор-оферта (PDF)…» stays enabled after the choice is cleared")
+	}
+}
+
+// The provider's invoice as a PDF, named by kind, month and municipality.
+func TestProviderInvoicePDF(t *testing.T) {
+	test.NewTempApp(t)
+	w, group, _, cert := enrolWorld(t)
+	w.enrol(cert, group, "2026-11-15")
+	w.setToday("2026-12-01")
+	w.must(&app.CloseMonth{Month: app.MustDate("2026-12-01").Month()})
+	s := newInvoicesScreen(w.db, w.prov, w.clock)
+	show(t, s.content)
+	if !s.pdf.Disabled() {
+		t.Error("«Счёт (PDF)…» is enabled with no invoice chosen")
+	}
+	s.table.Select(widgetCell(0, 0))
+	if s.pdf.Disabled() {
+		t.Fatal("«Счёт (PDF)…» is disabled for a chosen invoice")
+	}
+	name, data, err := s.invoicePDF()
+	isPDF(t, "invoice", data, err)
+	if want := "Счёт аванс декабрь 2026 г. Ставрополь.pdf"; name != want {
+		t.Errorf("file name = %q, want %q", name, want)
+	}
+}
+
+// The municipality's invoice as a PDF, and the certificate registry as an
+// extract in PDF and a workbook in XLSX.
+func TestMunicipalityInvoiceAndRegistryDocuments(t *testing.T) {
+	test.NewTempApp(t)
+	w := munWorld(t)
+
+	inv := newMunInvoicesScreen(w.db, "27", w.clock)
+	rgShow(t, inv.content)
+	if !inv.pdf.Disabled() {
+		t.Error("«Счёт (PDF)…» is enabled before the invoices are read")
+	}
+	inv.refresh()
+	if !inv.pdf.Disabled() {
+		t.Error("«Счёт (PDF)…» is enabled with no invoice chosen")
+	}
+	inv.table.Select(widgetCell(0, 0))
+	if inv.pdf.Disabled() {
+		t.Fatal("«Счёт (PDF)…» is disabled for a chosen invoice")
+	}
+	name, data, err := inv.invoicePDF()
+	isPDF(t, "invoice", data, err)
+	if want := "Счёт аванс ноябрь 2026 " + inv.providerName(inv.rows[0]) + ".pdf"; name != fileName(strings.TrimSuffix(want, ".pdf"), ".pdf") {
+		t.Errorf("file name = %q, want %q", name, want)
+	}
+
+	certs := newCertificatesScreen(w.db, "27", w.clock)
+	rgShow(t, certs.content)
+	certs.refresh()
+	name, data, err = certs.registryPDF()
+	isPDF(t, "registry extract", data, err)
+	if want := "Выписка из реестра сертификатов 27 на 27.11.2026.pdf"; name != want {
+		t.Errorf("file name = %q, want %q", name, want)
+	}
+	name, data, err = certs.registryXLSX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("PK")) {
+		t.Errorf("workbook is not a zip: %q", data[:min(len(data), 8)])
+	}
+	if cells, err := sheets.ReadXLSXCells(data); err != nil || len(cells) != 1+5 {
+		t.Errorf("workbook: %d rows (header and 5 certificates wanted), %v", len(cells), err)
+	}
+	if want := "Реестр сертификатов 27 на 27.11.2026.xlsx"; name != want {
+		t.Errorf("file name = %q, want %q", name, want)
+	}
+}
