@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
 	"kruzhok/sheets"
@@ -139,5 +140,29 @@ func TestMunicipalityInvoiceAndRegistryDocuments(t *testing.T) {
 	}
 	if want := "Реестр сертификатов 27 на 27.11.2026.xlsx"; name != want {
 		t.Errorf("file name = %q, want %q", name, want)
+	}
+}
+
+// The button renders first and then opens the save dialog over the window;
+// a rendering failure is told in the status line instead.
+func TestRegistryButtonOpensTheSaveDialog(t *testing.T) {
+	test.NewTempApp(t)
+	w := munWorld(t)
+	certs := newCertificatesScreen(w.db, "27", w.clock)
+	win := rgShow(t, certs.content)
+	certs.refresh()
+	rgTap(t, certs.content, "Выписка из реестра (PDF)…")
+	if certs.status.Text != "" {
+		t.Errorf("status = %q", certs.status.Text)
+	}
+	if win.Canvas().Overlays().Top() == nil {
+		t.Error("no save dialog over the window")
+	}
+
+	bad := newCertificatesScreen(w.db, "99", w.clock) // no such municipality
+	rgShow(t, bad.content)
+	rgTap(t, bad.content, "Выписка из реестра (PDF)…")
+	if bad.status.Text == "" || bad.status.Importance != widget.DangerImportance {
+		t.Errorf("unknown municipality: status %q", bad.status.Text)
 	}
 }
