@@ -3,14 +3,18 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
+	"kruzhok/monitor"
 )
 
 // The Concept's targets for 31.12.2023 (RULES.md §9).
@@ -165,17 +169,23 @@ type monitoringScreen struct {
 	targets *fyne.Container
 	money   *fyne.Container
 	dirs    *fyne.Container
-	content fyne.CanvasObject
+	charts  *fyne.Container // the region's charts (package monitor), drawn off the UI goroutine
+	// chartsMu orders the chart update with readers in tests: Fyne's test
+	// driver runs fyne.Do on the calling goroutine, not on one main loop.
+	chartsMu gosync.Mutex
+	content  fyne.CanvasObject
 }
 
 func newMonitoringScreen(st app.Store, mun string, now func() time.Time) *monitoringScreen {
 	s := &monitoringScreen{st: st, mun: mun, now: now, status: newStatus(),
-		targets: container.NewGridWithColumns(2), money: container.NewVBox(), dirs: container.NewVBox()}
+		targets: container.NewGridWithColumns(2), money: container.NewVBox(), dirs: container.NewVBox(),
+		charts: container.NewGridWithColumns(2)}
 	title := "Показатели Концепции персонифицированного дополнительного образования"
 	s.content = container.NewVScroll(container.NewVBox(heading(title), s.status,
 		heading("Целевые показатели"), s.targets, widget.NewSeparator(),
 		heading("Средства периода"), s.money, widget.NewSeparator(),
-		heading("Зачисления по направленностям"), s.dirs))
+		heading("Зачисления по направленностям"), s.dirs, widget.NewSeparator(),
+		heading("Диаграммы"), s.charts))
 	return s
 }
 
@@ -201,6 +211,61 @@ func (s *monitoringScreen) refresh() {
 	s.showTargets()
 	s.showMoney()
 	s.showDirections()
+	s.drawCharts()
+}
+
+// drawCharts draws the monitoring charts in the background (about a tenth of
+// a second on the demo region) and shows them when ready.
+func (s *monitoringScreen) drawCharts() {
+	var rep app.Report
+	if err := s.st.View(func(r app.Reader) error {
+		var err error
+		rep, err = app.Monitoring(r, "")
+		return err
+	}); err != nil {
+		return // the figures above already say what is wrong
+	}
+	if s.mun != "" {
+		rep.Municipalities = slices.DeleteFunc(rep.Municipalities, func(f app.Figures) bool { return f.Code != s.mun })
+	}
+	go func() {
+		charts, err := monitor.Charts(rep)
+		fyne.Do(func() {
+			s.chartsMu.Lock()
+			defer s.chartsMu.Unlock()
+			if err != nil {
+				s.charts.Objects = []fyne.CanvasObject{widget.NewLabel("Диаграммы не построены: " + err.Error())}
+			} else {
+				s.charts.Objects = chartImages(charts)
+			}
+			s.charts.Refresh()
+		})
+	}()
+}
+
+// chartCount is how many chart images are shown.
+func (s *monitoringScreen) chartCount() int {
+	s.chartsMu.Lock()
+	defer s.chartsMu.Unlock()
+	n := 0
+	for _, o := range s.charts.Objects {
+		if _, ok := o.(*canvas.Image); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// chartImages are the PNG charts as images that keep their proportions.
+func chartImages(charts []monitor.Chart) []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, 0, len(charts))
+	for _, c := range charts {
+		img := canvas.NewImageFromResource(fyne.NewStaticResource(c.Name+".png", c.PNG))
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(520, 360))
+		out = append(out, img)
+	}
+	return out
 }
 
 // targetRows are the rows of the targets table: what, value, target, met.

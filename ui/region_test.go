@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -262,6 +263,18 @@ func TestRegionMonitoring(t *testing.T) {
 	total := s.directionRows()[len(s.directionRows())-1]
 	if total[1] != "1" || total[2] != "1" || total[4] != "1" {
 		t.Errorf("total row = %q", total)
+	}
+	// The four charts of package monitor arrive from the background.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := s.chartCount()
+		if n == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("charts shown: %d, want 4", n)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
