@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,20 +37,8 @@ func newRgWorld(t *testing.T, today string) *rgWorld {
 	t.Helper()
 	w := &rgWorld{t: t}
 	w.setToday(today)
-	db, err := store.Open(filepath.Join(t.TempDir(), "kruzhok.db"), store.Options{NoSync: true, Now: w.clock})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
+	db := openChecked(t, w.clock, app.Check)
 	w.db = db
-	t.Cleanup(func() {
-		// store.Check runs bbolt's own page check too.
-		if breaches := db.Check(app.Check); len(breaches) > 0 {
-			t.Errorf("kruzhok check: %q", breaches)
-		}
-		if err := db.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
 	w.must(assets.Seed(app.MustDate(today)))
 	w.must(&app.SetPriceCap{Pct: 120})
 	return w
