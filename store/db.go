@@ -50,6 +50,8 @@ type DB struct {
 	mu        sync.RWMutex // guards scope and authority
 	scope     string
 	authority bool
+
+	digests digestMemo // the last digest per scope on an authority (sync_feed.go)
 }
 
 // Open opens the database at path, creating the file (and its directory) and

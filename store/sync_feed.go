@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"go.etcd.io/bbolt"
 
@@ -100,7 +101,7 @@ func (db *DB) Pull(scope string, cursor uint64, maxBytes int) (Page, error) {
 			p.Next = seq
 		}
 		var err error
-		p.Digest, err = digestTx(tx, scope)
+		p.Digest, err = db.digests.get(tx, p.Epoch, scope)
 		return err
 	})
 	if err != nil {
@@ -314,4 +315,45 @@ func recreateBuckets(tx *bbolt.Tx, names ...[]byte) error {
 		}
 	}
 	return nil
+}
+
+// digestMemo keeps the last digest computed per scope with the feed head it
+// was computed at. Every change of a record on an authority appends to the
+// feed, so while the head (and the epoch) stay the same the digest does too:
+// an idle node's sync then costs no walk over every record.
+type digestMemo struct {
+	mu sync.Mutex
+	m  map[string]memoDigest
+}
+
+type memoDigest struct {
+	epoch  string
+	head   uint64
+	digest string
+}
+
+// get returns the scope's digest as of tx, from the memo when the feed has
+// not moved since it was computed.
+func (d *digestMemo) get(tx *bbolt.Tx, epoch, scope string) (string, error) {
+	var head uint64
+	if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); len(k) == 8 {
+		head = binary.BigEndian.Uint64(k)
+	}
+	d.mu.Lock()
+	m, ok := d.m[scope]
+	d.mu.Unlock()
+	if ok && m.epoch == epoch && m.head == head && head != 0 {
+		return m.digest, nil
+	}
+	digest, err := digestTx(tx, scope)
+	if err != nil {
+		return "", err
+	}
+	d.mu.Lock()
+	if d.m == nil {
+		d.m = map[string]memoDigest{}
+	}
+	d.m[scope] = memoDigest{epoch: epoch, head: head, digest: digest}
+	d.mu.Unlock()
+	return digest, nil
 }

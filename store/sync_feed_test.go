@@ -243,3 +243,37 @@ func TestDigest(t *testing.T) {
 		t.Errorf("two scopes that see nothing differ")
 	}
 }
+
+// The last pull page carries the scope's digest; the memo behind it gives the
+// same answer as a fresh walk until the feed moves, and a new one after.
+func TestPullDigestFollowsChanges(t *testing.T) {
+	db := openTemp(t)
+	if _, err := db.Exec(putChild{Child: child("c1", "Иванов", "Пётр", "01")}); err != nil {
+		t.Fatal(err)
+	}
+	last := func(scope string) string {
+		t.Helper()
+		p, err := db.Pull(scope, 0, 0)
+		if err != nil || p.More {
+			t.Fatalf("pull %s: %+v, %v", scope, p, err)
+		}
+		d, err := db.Digest(scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Digest != d {
+			t.Fatalf("page digest %s, Digest %s", p.Digest, d)
+		}
+		return p.Digest
+	}
+	a := last("municipality:01")
+	if again := last("municipality:01"); again != a {
+		t.Fatalf("digest moved without a change: %s → %s", a, again)
+	}
+	if _, err := db.Exec(renameChild{ID: "c1", LastName: "Сидоров"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := last("municipality:01"); b == a {
+		t.Fatal("the page digest did not follow a change")
+	}
+}
