@@ -13,10 +13,7 @@ import (
 	"kruzhok/app"
 )
 
-var municipalityColumns = []struct {
-	title string
-	width float32
-}{
+var municipalityColumns = []column{
 	{"Код", 50},
 	{"Название", 300},
 	{"Тип", 190},
@@ -48,10 +45,7 @@ func newMunicipalitiesScreen(st app.Store, now func() time.Time) *municipalities
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
-	for i, c := range municipalityColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, municipalityColumns)
 	s.content = container.NewBorder(container.NewVBox(s.status, s.targets), nil, nil, nil, s.table)
 	s.refresh()
 	return s
@@ -187,14 +181,4 @@ func (s *municipalitiesScreen) cell(row, col int) string {
 		return numRu(mf.Quota.Waiting)
 	}
 	return ""
-}
-
-func (s *municipalitiesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(municipalityColumns) {
-		l.SetText(municipalityColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }

@@ -18,10 +18,7 @@ import (
 	"kruzhok/sheets"
 )
 
-var certificateColumns = []struct {
-	title string
-	width float32
-}{
+var certificateColumns = []column{
 	{"Номер", 130},
 	{"Ребёнок", 290},
 	{"Тип", 140},
@@ -67,10 +64,7 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
-	for i, c := range certificateColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, certificateColumns)
 	docs := container.NewHBox(widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
 		widget.NewButton("Реестр в Excel…", s.onRegistryXLSX))
 	s.content = container.NewBorder(
@@ -213,16 +207,6 @@ func (s *certificatesScreen) cell(row, col int) string {
 		return rub(r.ledger.Paid)
 	}
 	return ""
-}
-
-func (s *certificatesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(certificateColumns) {
-		l.SetText(certificateColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }
 
 // onRegistryPDF offers the extract from the registry as of today for saving.

@@ -15,10 +15,7 @@ import (
 	"kruzhok/app"
 )
 
-var munInvoiceColumns = []struct {
-	title string
-	width float32
-}{
+var munInvoiceColumns = []column{
 	{"Исполнитель", 300},
 	{"Месяц", 140},
 	{"Вид", 90},
@@ -67,11 +64,8 @@ func newMunInvoicesScreen(st app.Store, mun string, now func() time.Time) *munIn
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
 	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
-	for i, c := range munInvoiceColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, munInvoiceColumns)
 	s.approve = widget.NewButton("Утвердить счёт", s.onApprove)
 	s.approve.Importance = widget.HighImportance
 	s.pay = widget.NewButton("Отметить оплату", s.onPay)
@@ -248,16 +242,6 @@ func (s *munInvoicesScreen) cell(row, col int) string {
 		return dateRu(inv.Due)
 	}
 	return ""
-}
-
-func (s *munInvoicesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(munInvoiceColumns) {
-		l.SetText(munInvoiceColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }
 
 // onInvoicePDF offers the chosen invoice as a PDF for saving.

@@ -13,10 +13,7 @@ import (
 	"kruzhok/app"
 )
 
-var queueColumns = []struct {
-	title string
-	width float32
-}{
+var queueColumns = []column{
 	{"№ в очереди", 110},
 	{"Дата заявки", 120},
 	{"Сертификат", 140},
@@ -50,10 +47,7 @@ func newQueueScreen(st app.Store, mun string, now func() time.Time) *queueScreen
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
-	for i, c := range queueColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, queueColumns)
 	help := helpText("Заявки обслуживаются строго в порядке поступления на сервер РМЦ, без какого-либо отбора: " +
 		"место в квоте получает первая заявка очереди, как только оно освобождается.")
 	s.content = container.NewBorder(container.NewVBox(heading("Очередь на сертификаты финансирования"), help, s.summary),
@@ -142,14 +136,4 @@ func (s *queueScreen) cell(row, col int) string {
 		return "№" + nbsp + strconv.FormatUint(r.req.Arrival, 10)
 	}
 	return ""
-}
-
-func (s *queueScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(queueColumns) {
-		l.SetText(queueColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }

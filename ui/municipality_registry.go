@@ -15,10 +15,7 @@ import (
 	"kruzhok/app"
 )
 
-var listingColumns = []struct {
-	title string
-	width float32
-}{
+var listingColumns = []column{
 	{"Программа", 230},
 	{"Исполнитель", 200},
 	{"Направленность", 150},
@@ -66,11 +63,8 @@ func newRegistryScreen(st app.Store, mun string, now func() time.Time) *registry
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
 	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
-	for i, c := range listingColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, listingColumns)
 	placesCheck := func(v string) error { _, err := countField("число мест", v, true); return err }
 	s.places = newField("пусто — без ограничения", placesCheck)
 	s.places.onEnter(s.onSetPlaces)
@@ -321,14 +315,4 @@ func (s *registryScreen) cell(row, col int) string {
 		return strconv.FormatInt(r.listing.Enrolled, 10)
 	}
 	return ""
-}
-
-func (s *registryScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(listingColumns) {
-		l.SetText(listingColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }

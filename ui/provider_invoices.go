@@ -15,10 +15,7 @@ import (
 	"kruzhok/pdf"
 )
 
-var invoiceColumns = []struct {
-	title string
-	width float32
-}{
+var invoiceColumns = []column{
 	{"Месяц", 150},
 	{"Вид", 100},
 	{"Муниципалитет", 300},
@@ -53,11 +50,8 @@ func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *inv
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
 	s.table.OnSelected = s.onInvoiceSelected
-	for i, c := range invoiceColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, invoiceColumns)
 	s.amount = newField("сумма, ₽", s.checkAmount)
 	s.amount.onEnter(s.onSubmit)
 	s.submit = widget.NewButton("Подать", s.onSubmit)
@@ -148,16 +142,6 @@ func (s *invoicesScreen) cell(row, col int) string {
 		return dateRu(inv.Due)
 	}
 	return ""
-}
-
-func (s *invoicesScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(invoiceColumns) {
-		l.SetText(invoiceColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }
 
 func (s *invoicesScreen) onInvoiceSelected(id widget.TableCellID) {

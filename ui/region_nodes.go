@@ -21,19 +21,13 @@ const (
 	inviteProvider     = "Исполнитель"
 )
 
-var inviteColumns = []struct {
-	title string
-	width float32
-}{
+var inviteColumns = []column{
 	{"Для кого", 330},
 	{"Создано", 110},
 	{"Статус", 130},
 }
 
-var nodeColumns = []struct {
-	title string
-	width float32
-}{
+var nodeColumns = []column{
 	{"Узел", 330},
 	{"Подключён", 110},
 	{"Статус", 110},
@@ -110,10 +104,7 @@ func newNodesScreen(st app.Store, newInvite func() (string, string, error), now 
 	return s
 }
 
-func (s *nodesScreen) newTable(cols []struct {
-	title string
-	width float32
-}, rows func() int, cell func(row, col int) string, onSel func(int)) *widget.Table {
+func (s *nodesScreen) newTable(cols []column, rows func() int, cell func(row, col int) string, onSel func(int)) *widget.Table {
 	t := widget.NewTableWithHeaders(func() (int, int) { return rows(), len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -123,21 +114,12 @@ func (s *nodesScreen) newTable(cols []struct {
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(cell(id.Row, id.Col)) })
 	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-		if id.Col >= 0 && id.Col < len(cols) {
-			l.SetText(cols[id.Col].title)
-		}
-	}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < rows() {
 			onSel(id.Row)
 		}
 	}
-	for i, c := range cols {
-		t.SetColumnWidth(i, c.width)
-	}
+	setColumns(t, cols)
 	return t
 }
 

@@ -15,10 +15,7 @@ import (
 	"kruzhok/app"
 )
 
-var periodColumns = []struct {
-	title string
-	width float32
-}{
+var periodColumns = []column{
 	{"Период", 120},
 	{"Начало", 120},
 	{"Окончание", 120},
@@ -54,11 +51,8 @@ func newPeriodsScreen(st app.Store, now func() time.Time) *periodsScreen {
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
 	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
-	for i, c := range periodColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, periodColumns)
 	s.start = newField("01.09.2027", validDate("дату начала", false))
 	s.end = newField("31.08.2028", validDate("дату окончания", false))
 	for _, f := range []*field{s.start, s.end} {
@@ -217,14 +211,4 @@ func (s *periodsScreen) cell(row, col int) string {
 		}
 	}
 	return ""
-}
-
-func (s *periodsScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(periodColumns) {
-		l.SetText(periodColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }

@@ -15,10 +15,7 @@ import (
 	"kruzhok/app"
 )
 
-var providerColumns = []struct {
-	title string
-	width float32
-}{
+var providerColumns = []column{
 	{"Наименование", 300},
 	{"Тип", 230},
 	{"Муниципалитет", 170},
@@ -70,11 +67,8 @@ func newProvidersScreen(st app.Store, now func() time.Time) *providersScreen {
 	s.table = widget.NewTableWithHeaders(s.size, s.createCell, s.updateCell)
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
-	s.table.UpdateHeader = s.updateHeader
 	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
-	for i, c := range providerColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setColumns(s.table, providerColumns)
 	s.activate = widget.NewButton("Допустить к работе", func() { s.setStatus(app.ProviderActive) })
 	s.activate.Importance = widget.SuccessImportance
 	s.suspend = widget.NewButton("Приостановить", func() { s.setStatus(app.ProviderSuspended) })
@@ -307,14 +301,4 @@ func (s *providersScreen) cell(row, col int) string {
 		return providerStatusRu(p.Status)
 	}
 	return ""
-}
-
-func (s *providersScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.TextStyle = fyne.TextStyle{Bold: true}
-	if id.Col >= 0 && id.Col < len(providerColumns) {
-		l.SetText(providerColumns[id.Col].title)
-	} else {
-		l.SetText("")
-	}
 }

@@ -136,7 +136,7 @@ func TestMunicipalitiesScreen(t *testing.T) {
 	if l.Text != "Ставрополь" {
 		t.Errorf("rendered cell = %q", l.Text)
 	}
-	s.updateHeader(widget.TableCellID{Row: -1, Col: 2}, l)
+	s.table.UpdateHeader(widget.TableCellID{Row: -1, Col: 2}, l)
 	if l.Text != "Тип" {
 		t.Errorf("header = %q", l.Text)
 	}
