@@ -5,7 +5,6 @@ package ui
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -13,7 +12,6 @@ import (
 
 	"kruzhok/app"
 	"kruzhok/assets"
-	"kruzhok/store"
 )
 
 // provWorld is a provider's node for screen tests: a real store in
@@ -23,16 +21,13 @@ import (
 // The store's scope is provider:<id> with authority, so commands apply as the
 // server would apply them.
 type provWorld struct {
-	t    *testing.T
-	db   *store.DB
-	now  time.Time
+	worldBase
 	prov string
-	seq  int
 }
 
 func newProvWorld(t *testing.T, today string) *provWorld {
 	t.Helper()
-	w := &provWorld{t: t}
+	w := &provWorld{worldBase: worldBase{t: t}}
 	w.setToday(today)
 	db := openChecked(t, w.clock, app.Check)
 	w.db = db
@@ -48,27 +43,6 @@ func newProvWorld(t *testing.T, today string) *provWorld {
 		t.Fatalf("set scope: %v", err)
 	}
 	return w
-}
-
-// clock is the store's and the screens' clock.
-func (w *provWorld) clock() time.Time { return w.now }
-
-func (w *provWorld) setToday(s string) {
-	y, m, d := app.MustDate(s).Parts()
-	w.now = time.Date(y, m, d, 10, 0, 0, 0, time.FixedZone("MSK", 3*3600))
-}
-
-// id is a fixed, ordered id: lists sort by id, and golden images need a stable order.
-func (w *provWorld) id(prefix string) string {
-	w.seq++
-	return prefix + "-" + twoDigits(w.seq/100) + twoDigits(w.seq%100)
-}
-
-func (w *provWorld) must(c app.Command) {
-	w.t.Helper()
-	if _, err := w.db.Exec(c); err != nil {
-		w.t.Fatalf("%s: %v", c.Op(), err)
-	}
 }
 
 func (w *provWorld) outbox() int {

@@ -13,7 +13,6 @@ import (
 
 	"kruzhok/app"
 	"kruzhok/assets"
-	"kruzhok/store"
 )
 
 // rgWorld is a region for the region's and municipalities' screen tests: a
@@ -21,10 +20,7 @@ import (
 // the krai seeded and a price cap of 120 %. fill adds a little of everything
 // the screens show, with fixed ids so that golden images are stable.
 type rgWorld struct {
-	t   *testing.T
-	db  *store.DB
-	now time.Time
-	seq int
+	worldBase
 
 	provActive, provNew string
 	progCertified       string
@@ -35,33 +31,13 @@ type rgWorld struct {
 
 func newRgWorld(t *testing.T, today string) *rgWorld {
 	t.Helper()
-	w := &rgWorld{t: t}
+	w := &rgWorld{worldBase: worldBase{t: t}}
 	w.setToday(today)
 	db := openChecked(t, w.clock, app.Check)
 	w.db = db
 	w.must(assets.Seed(app.MustDate(today)))
 	w.must(&app.SetPriceCap{Pct: 120})
 	return w
-}
-
-func (w *rgWorld) clock() time.Time { return w.now }
-
-func (w *rgWorld) setToday(s string) {
-	y, m, d := app.MustDate(s).Parts()
-	w.now = time.Date(y, m, d, 10, 0, 0, 0, time.FixedZone("MSK", 3*3600))
-}
-
-// id is a fixed, ordered id.
-func (w *rgWorld) id(prefix string) string {
-	w.seq++
-	return prefix + "-" + twoDigits(w.seq/100) + twoDigits(w.seq%100)
-}
-
-func (w *rgWorld) must(c app.Command) {
-	w.t.Helper()
-	if _, err := w.db.Exec(c); err != nil {
-		w.t.Fatalf("%s: %v", c.Op(), err)
-	}
 }
 
 // opts are the screens' options on the world's clock.

@@ -52,3 +52,33 @@ func openChecked(t *testing.T, now func() time.Time, domain func(app.Reader) []s
 	})
 	return db
 }
+
+// worldBase is what the screen tests' worlds share: a checked store on a
+// clock the test sets, fixed ordered ids (lists sort by id, and golden images
+// need a stable order), and commands that must apply.
+type worldBase struct {
+	t   *testing.T
+	db  *store.DB
+	now time.Time
+	seq int
+}
+
+// clock is the store's and the screens' clock.
+func (w *worldBase) clock() time.Time { return w.now }
+
+func (w *worldBase) setToday(s string) {
+	y, m, d := app.MustDate(s).Parts()
+	w.now = time.Date(y, m, d, 10, 0, 0, 0, time.FixedZone("MSK", 3*3600))
+}
+
+func (w *worldBase) id(prefix string) string {
+	w.seq++
+	return prefix + "-" + twoDigits(w.seq/100) + twoDigits(w.seq%100)
+}
+
+func (w *worldBase) must(c app.Command) {
+	w.t.Helper()
+	if _, err := w.db.Exec(c); err != nil {
+		w.t.Fatalf("%s: %v", c.Op(), err)
+	}
+}
