@@ -552,6 +552,7 @@ func (u *undoLog) recordSerial(name string, old []byte) {
 // rollback restores, newest first, everything the op changed, and drops
 // what it restores from the transaction's load cache.
 func (u *undoLog) rollback(tx *bbolt.Tx, cache *loadCache) error {
+	cache.dropScans()
 	for i := len(u.entries) - 1; i >= 0; i-- {
 		e := u.entries[i]
 		if !e.serial {

@@ -39,6 +39,119 @@ type writes struct {
 	// cache, when not nil, keeps decoded records for the next command of the
 	// same transaction.
 	cache *loadCache
+	// back, when not nil, defers some puts to the end of the transaction
+	// (writeBack); such a put is not counted in n.
+	back *writeBack
+}
+
+// writeBack defers, for one write transaction that runs many commands
+// (ApplyRemote), the puts that overwrite a cached record without changing its
+// index entries: the decoded record stays in the load cache, marked dirty,
+// and flush encodes it, writes it and feeds it once at the end, however many
+// commands changed it. A batch of marks thus writes each lesson once instead
+// of once per mark (docs/SYNC.md "Write-back of a batch").
+//
+// Because a deferred put changes nothing but the cache, it can be undone: the
+// writes of the op running now are kept in op, and revert restores them when
+// the op fails before any write that went to bbolt.
+type writeBack struct {
+	order []cacheKey        // dirty records in the order they were first deferred
+	dirty map[cacheKey]bool // true while the record's cached value is unwritten
+	op    []deferredUndo    // the current op's deferred puts, oldest first
+	prev  map[cacheKey]bool // keys already in op
+}
+
+// deferredUndo is what one deferred put replaced: the cached value and
+// whether it was dirty.
+type deferredUndo struct {
+	key   cacheKey
+	val   reflect.Value
+	dirty bool
+}
+
+func newWriteBack() *writeBack {
+	return &writeBack{dirty: map[cacheKey]bool{}, prev: map[cacheKey]bool{}}
+}
+
+// note keeps what the put of k replaces, the first time the current op puts k.
+func (wb *writeBack) note(k cacheKey, val reflect.Value) {
+	if wb.prev[k] {
+		return
+	}
+	wb.prev[k] = true
+	wb.op = append(wb.op, deferredUndo{key: k, val: val, dirty: wb.dirty[k]})
+}
+
+// mark sets k dirty.
+func (wb *writeBack) mark(k cacheKey) {
+	if _, ok := wb.dirty[k]; !ok {
+		wb.order = append(wb.order, k)
+	}
+	wb.dirty[k] = true
+}
+
+// clean forgets that k is dirty: it was written through or deleted. The op's
+// undo keeps the old state only for a revert.
+func (wb *writeBack) clean(k cacheKey) {
+	if wb.dirty[k] {
+		wb.dirty[k] = false
+	}
+}
+
+// begin starts a new op: what the last one deferred stays.
+func (wb *writeBack) begin() {
+	wb.op = wb.op[:0]
+	clear(wb.prev)
+}
+
+// revert undoes the deferred puts of the current op, newest first.
+func (wb *writeBack) revert(c *loadCache) {
+	for i := len(wb.op) - 1; i >= 0; i-- {
+		u := wb.op[i]
+		c.m[u.key] = u.val
+		if u.dirty {
+			wb.mark(u.key)
+		} else {
+			wb.clean(u.key)
+		}
+	}
+	wb.begin()
+}
+
+// flush writes every dirty record whose value differs from its stored bytes,
+// with its feed entry and audience, in the order they were first deferred.
+func (wb *writeBack) flush(v txView) error {
+	for _, k := range wb.order {
+		if !wb.dirty[k] {
+			continue
+		}
+		val, ok := v.w.cache.m[k]
+		if !ok {
+			return fmt.Errorf("store: write-back of %s/%s: not in the cache", k.kind, k.id)
+		}
+		rec := val.Interface().(app.Record)
+		data, err := encode(rec)
+		if err != nil {
+			return err
+		}
+		b := v.tx.Bucket(recBucket(k.kind))
+		if b == nil {
+			return fmt.Errorf("store: no bucket for kind %q", k.kind)
+		}
+		if bytes.Equal(b.Get([]byte(k.id)), data) {
+			continue
+		}
+		if err := b.Put([]byte(k.id), data); err != nil {
+			return fmt.Errorf("store: put %s/%s: %w", k.kind, k.id, err)
+		}
+		if err := v.after(k.kind, k.id, rec); err != nil {
+			return err
+		}
+	}
+	wb.order, wb.op = wb.order[:0], wb.op[:0]
+	clear(wb.dirty)
+	clear(wb.prev)
+	return nil
 }
 
 // loadCache keeps, for one write transaction that runs many commands
@@ -50,6 +163,92 @@ type writes struct {
 // hit hands out a deep copy, never the entry itself.
 type loadCache struct {
 	m map[cacheKey]reflect.Value // the decoded record, a struct value
+	// scans keeps the keys a whole Scan found, for the next Scan of the same
+	// kind, index and prefix; gen counts the writes to each index (and, for
+	// index "", the records made or deleted), so an entry taken at an older
+	// generation is stale.
+	scans map[scanKey]scanEntry
+	gen   map[cacheKey]uint64 // kind, index name → writes; id holds the index name
+}
+
+type scanKey struct {
+	kind          app.Kind
+	index, prefix string
+}
+
+type scanEntry struct {
+	gen  uint64
+	keys [][]byte // the bbolt keys, copied
+}
+
+// maxScans bounds the scans one transaction's cache keeps.
+const maxScans = 20_000
+
+// scanned returns the keys of a whole earlier scan of sk, if no write has
+// touched its index since.
+func (c *loadCache) scanned(sk scanKey) ([][]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	e, ok := c.scans[sk]
+	if !ok || e.gen != c.gen[cacheKey{sk.kind, sk.index}] {
+		return nil, false
+	}
+	return e.keys, true
+}
+
+// keepScan remembers the keys of a whole scan of sk taken at generation gen.
+func (c *loadCache) keepScan(sk scanKey, gen uint64, keys [][]byte) {
+	if c == nil || gen != c.gen[cacheKey{sk.kind, sk.index}] {
+		return
+	}
+	if c.scans == nil || len(c.scans) >= maxScans {
+		c.scans = map[scanKey]scanEntry{}
+	}
+	c.scans[sk] = scanEntry{gen: gen, keys: keys}
+}
+
+// generation is how many writes index of kind has had in the transaction.
+func (c *loadCache) generation(kind app.Kind, index string) uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.gen[cacheKey{kind, index}]
+}
+
+// touch makes every kept scan of kind's index stale.
+func (c *loadCache) touch(kind app.Kind, index string) {
+	if c == nil {
+		return
+	}
+	if c.gen == nil {
+		c.gen = map[cacheKey]uint64{}
+	}
+	c.gen[cacheKey{kind, index}]++
+}
+
+// touchIndexes makes stale the scans of the indexes in idx, and with
+// records true those of the record bucket.
+func (c *loadCache) touchIndexes(kind app.Kind, records bool, idx ...[]app.Index) {
+	if c == nil {
+		return
+	}
+	if records {
+		c.touch(kind, "")
+	}
+	for _, list := range idx {
+		for _, x := range list {
+			c.touch(kind, x.Name)
+		}
+	}
+}
+
+// dropScans forgets every kept scan: records were written behind the
+// cache's back.
+func (c *loadCache) dropScans() {
+	if c != nil {
+		c.scans = nil
+	}
 }
 
 type cacheKey struct {
@@ -384,6 +583,28 @@ func (v txView) Put(rec app.Record) error {
 	if err := checkIndexes(newIdx); err != nil {
 		return fmt.Errorf("%s/%s: %w", kind, id, err)
 	}
+	c := v.cache()
+	tmpl, cached := c.get(kind, id)
+	var wb *writeBack
+	if v.w != nil && v.w.back != nil && cacheable[kind] {
+		wb = v.w.back
+	}
+	var oldIdx []app.Index
+	if cached {
+		oldIdx = tmpl.Interface().(app.Record).Indexes()
+	}
+	k := cacheKey{kind, id}
+	if wb != nil && cached {
+		// A cached record is a stored one (a new record is never cached
+		// before its first put), so its key is in the bucket.
+		wb.note(k, tmpl)
+		if slices.Equal(oldIdx, newIdx) {
+			c.m[k] = cloneValue(rv)
+			wb.mark(k)
+			return nil
+		}
+		wb.clean(k)
+	}
 	data, err := encode(rv.Interface())
 	if err != nil {
 		return err
@@ -392,16 +613,15 @@ func (v txView) Put(rec app.Record) error {
 	if b == nil {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
 	}
-	var oldIdx []app.Index
-	c := v.cache()
 	old := b.Get([]byte(id))
 	if old != nil {
 		if bytes.Equal(old, data) {
+			if wb != nil && cached {
+				c.m[k] = cloneValue(rv) // the dirty value it replaces is gone
+			}
 			return nil
 		}
-		if tmpl, ok := c.get(kind, id); ok {
-			oldIdx = tmpl.Interface().(app.Record).Indexes()
-		} else {
+		if !cached {
 			o, err := decodeRecord(kind, old)
 			if err != nil {
 				return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
@@ -416,6 +636,7 @@ func (v txView) Put(rec app.Record) error {
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
 	}
 	gone, added := diffIndexes(oldIdx, newIdx)
+	c.touchIndexes(kind, old == nil, gone, added)
 	if err := deleteIndexes(v.tx, kind, id, gone); err != nil {
 		return err
 	}
@@ -444,6 +665,10 @@ func (v txView) Delete(kind app.Kind, id string) error {
 	if err := v.before(kind, id, old); err != nil {
 		return err
 	}
+	if v.w != nil && v.w.back != nil {
+		v.w.back.clean(cacheKey{kind, id})
+	}
+	v.cache().touchIndexes(kind, true, o.Indexes())
 	if err := deleteIndexes(v.tx, kind, id, o.Indexes()); err != nil {
 		return err
 	}
@@ -504,12 +729,69 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 	if index != "" {
 		name = idxBucket(kind, index)
 	}
-	pre := []byte(prefix)
-	var ids []string
+	idOf := func(k []byte) (string, error) {
+		if index == "" {
+			return string(k), nil
+		}
+		i := bytes.IndexByte(k, idxSep)
+		if i < 0 {
+			return "", fmt.Errorf("store: %s: entry %q without 0x00", name, k)
+		}
+		return string(k[i+1:]), nil
+	}
+	c := v.cache()
+	sk := scanKey{kind, index, prefix}
 	var last []byte
+	if keys, ok := c.scanned(sk); ok {
+		gen := c.generation(kind, index)
+		for _, k := range keys {
+			id, err := idOf(k)
+			if err != nil {
+				return err
+			}
+			if !fn(id) {
+				return nil
+			}
+			last = k
+			if c.generation(kind, index) != gen {
+				// fn wrote to the index: go on from bbolt after the last key.
+				return v.scanLive(name, []byte(prefix), last, idOf, fn, nil)
+			}
+		}
+		return nil
+	}
+	var keep *scanKeep
+	if c != nil {
+		keep = &scanKeep{gen: c.generation(kind, index)}
+	}
+	if err := v.scanLive(name, []byte(prefix), nil, idOf, fn, keep); err != nil {
+		return err
+	}
+	if keep != nil && keep.whole {
+		c.keepScan(sk, keep.gen, keep.keys)
+	}
+	return nil
+}
+
+// scanKeep collects the keys of a live scan for the load cache: whole says
+// the scan ran to its end.
+type scanKeep struct {
+	gen   uint64
+	keys  [][]byte
+	whole bool
+}
+
+// scanLive is Scan over bbolt from after the key last (nil: from the first
+// key with the prefix pre), in chunks; keep, when not nil, collects the keys.
+func (v txView) scanLive(name, pre, last []byte, idOf func([]byte) (string, error), fn func(id string) bool, keep *scanKeep) error {
+	var ids []string
+	last = bytes.Clone(last)
 	for {
 		b := v.tx.Bucket(name)
 		if b == nil {
+			if keep != nil {
+				keep.whole = true
+			}
 			return nil
 		}
 		ids = ids[:0]
@@ -521,16 +803,15 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 			k, _ = c.Next()
 		}
 		for ; k != nil && bytes.HasPrefix(k, pre) && len(ids) < scanChunk; k, _ = c.Next() {
-			id := string(k)
-			if index != "" {
-				i := bytes.IndexByte(k, idxSep)
-				if i < 0 {
-					return fmt.Errorf("store: %s: entry %q without 0x00", name, k)
-				}
-				id = string(k[i+1:])
+			id, err := idOf(k)
+			if err != nil {
+				return err
 			}
 			ids = append(ids, id)
 			last = append(last[:0], k...)
+			if keep != nil {
+				keep.keys = append(keep.keys, bytes.Clone(k))
+			}
 		}
 		for _, id := range ids {
 			if !fn(id) {
@@ -538,6 +819,9 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 			}
 		}
 		if len(ids) < scanChunk {
+			if keep != nil {
+				keep.whole = true
+			}
 			return nil
 		}
 	}
