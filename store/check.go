@@ -382,9 +382,11 @@ func checkFeed(tx *bbolt.Tx, out *breaches) {
 	}
 }
 
-// checkResults checks the op results of the nodes: keys node 0x00 seq, each a
-// decodable result of its seq with a known status, exactly the seqs 1..acked
-// of its node.
+// checkResults checks the op results and the journal of the nodes' ops:
+// results keyed node 0x00 seq, each a decodable result of its seq with a
+// known status at or below its node's acked seq; a journal of decodable
+// entries, numbered without gaps, that holds each node's ops 1..acked once,
+// in order.
 func checkResults(tx *bbolt.Tx, out *breaches) {
 	acked := map[string]uint64{}
 	_ = tx.Bucket(bucketAcked).ForEach(func(k, v []byte) error {
@@ -395,7 +397,6 @@ func checkResults(tx *bbolt.Tx, out *breaches) {
 		acked[string(k)] = binary.BigEndian.Uint64(v)
 		return nil
 	})
-	count := map[string]uint64{}
 	_ = tx.Bucket(bucketResults).ForEach(func(k, v []byte) error {
 		i := bytes.IndexByte(k, idxSep)
 		if i < 0 || len(k)-i-1 != 8 {
@@ -414,21 +415,43 @@ func checkResults(tx *bbolt.Tx, out *breaches) {
 		if seq > acked[node] {
 			out.add("results %s/%d: выше подтверждённого %d (above acked)", node, seq, acked[node])
 		}
-		count[node]++
 		return nil
 	})
+	jb := tx.Bucket(bucketJournal)
+	last := map[string]uint64{} // the last seq of each node in the journal
+	next := uint64(1)           // the number the next journal entry must have
+	_ = jb.ForEach(func(k, v []byte) error {
+		es, err := journalOps(v)
+		if err != nil || len(k) != 8 {
+			out.add("journal %x: не читается (undecodable): %v", k, err)
+			return nil
+		}
+		if n := binary.BigEndian.Uint64(k); n != next {
+			out.add("journal %d: ожидался номер %d (entries out of number)", n, next)
+		}
+		next = binary.BigEndian.Uint64(k) + uint64(len(es))
+		for _, e := range es {
+			node := e.Op.Node
+			if e.Op.Seq != last[node]+1 {
+				out.add("journal: операция %d узла %s после %d (ops of a node not in order)", e.Op.Seq, node, last[node])
+			}
+			last[node] = e.Op.Seq
+		}
+		return nil
+	})
+	if next-1 != jb.Sequence() {
+		out.add("journal: последний номер %d, счётчик %d (sequence behind the entries)", next-1, jb.Sequence())
+	}
 	for node, a := range acked {
-		if count[node] != a {
-			out.add("results %s: %d результатов при подтверждённом seq %d (results missing)", node, count[node], a)
+		if last[node] != a {
+			out.add("journal %s: последняя операция %d при подтверждённом seq %d (journal and acked differ)", node, last[node], a)
 		}
 	}
-	_ = tx.Bucket(bucketJournal).ForEach(func(k, v []byte) error {
-		var e journalEntry
-		if err := decode(v, &e); err != nil || len(k) != 8 {
-			out.add("journal %x: не читается (undecodable): %v", k, err)
+	for node, l := range last {
+		if _, ok := acked[node]; !ok {
+			out.add("journal %s: операции до %d у узла без подтверждения (ops of a node with no acked seq)", node, l)
 		}
-		return nil
-	})
+	}
 }
 
 // checkNodeSync checks a node's sync state: acked within the outbox, the

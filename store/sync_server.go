@@ -36,17 +36,76 @@ type Result struct {
 // MaxBatchOps is the most ops one ApplyRemote takes (docs/SYNC.md, Limits).
 const MaxBatchOps = 5000
 
-// journalEntry is one op of a node as the server ran it: who, when, what, and
-// the outcome (RULES.md §10: every change attributable).
+// journalBatch is one push batch of a node as the server ran it: who, when,
+// each op as sent, and the results that were not "applied" (RULES.md §10:
+// every change attributable). Its key is the journal number of its first op;
+// the ops after it take the numbers that follow.
+type journalBatch struct {
+	Node    string
+	Time    time.Time
+	Ops     []journalOp
+	Results []Result `json:",omitempty"` // the rejections, by seq; any other op was applied
+}
+
+// journalOp is one op of a journalBatch.
+type journalOp struct {
+	Seq     uint64
+	HLC     uint64
+	Type    string
+	Payload json.RawMessage `json:",omitempty"`
+	Raw     []byte          `json:",omitempty"` // a payload that is not JSON, as sent
+}
+
+// journalEntry is the form of the journal before batches (one op per entry,
+// with its result), still read from databases that have it.
 type journalEntry struct {
 	Node    string
 	Seq     uint64
 	HLC     uint64
 	Type    string
 	Payload json.RawMessage `json:",omitempty"`
-	Raw     []byte          `json:",omitempty"` // a payload that is not JSON, as sent
+	Raw     []byte          `json:",omitempty"`
 	Time    time.Time
 	Result  Result
+	Ops     []journalOp // set: the value is a journalBatch
+}
+
+// journalOps decodes a journal value into its entries, numbered from first.
+func journalOps(v []byte) ([]JournalEntry, error) {
+	var e journalEntry
+	if err := decode(v, &e); err != nil {
+		return nil, err
+	}
+	if e.Ops == nil {
+		p := []byte(e.Payload)
+		if len(p) == 0 {
+			p = e.Raw
+		}
+		return []JournalEntry{{Op: app.Op{Node: e.Node, Seq: e.Seq, HLC: e.HLC, Type: e.Type,
+			Payload: bytes.Clone(p)}, Time: e.Time, Result: e.Result}}, nil
+	}
+	var b journalBatch
+	if err := decode(v, &b); err != nil {
+		return nil, err
+	}
+	out := make([]JournalEntry, len(b.Ops))
+	rej := b.Results
+	for i, o := range b.Ops {
+		p := []byte(o.Payload)
+		if len(p) == 0 {
+			p = o.Raw
+		}
+		r := Result{Seq: o.Seq, Status: StatusApplied}
+		if len(rej) > 0 && rej[0].Seq == o.Seq {
+			r, rej = rej[0], rej[1:]
+		}
+		out[i] = JournalEntry{Op: app.Op{Node: b.Node, Seq: o.Seq, HLC: o.HLC, Type: o.Type,
+			Payload: bytes.Clone(p)}, Time: b.Time, Result: r}
+	}
+	if len(rej) > 0 {
+		return nil, fmt.Errorf("a result of op %d, which the batch does not hold", rej[0].Seq)
+	}
+	return out, nil
 }
 
 // commandDecoder rebuilds the command of an op on the server and in Rebase;
@@ -168,11 +227,11 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 		}
 		now := db.now()
 		m := app.Meta{Node: n.ID, Today: app.DateOf(now), Authority: true, Scope: stored.Scope}
-		w := &writes{feed: true, cache: newLoadCache()}
+		w := &writes{feed: true, cache: newLoadCache(), back: newWriteBack()}
 		view := txView{tx: tx, w: w}
-		rb, jb := tx.Bucket(bucketResults), tx.Bucket(bucketJournal)
-		stamp := now.UTC().AppendFormat(nil, time.RFC3339Nano) // every op's journal time
+		rb := tx.Bucket(bucketResults)
 		results = make([]Result, 0, len(ops))
+		var fresh []journalOp // the ops that run now, for the journal
 		for _, op := range ops {
 			if op.Seq <= acked {
 				r, err := storedResult(rb, n.ID, op.Seq)
@@ -183,18 +242,26 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 				continue
 			}
 			w.n = 0
-			r, err := applyRemoteOp(view, stored.Scope, m, op)
+			w.back.begin()
+			r, decoded, err := applyRemoteOp(view, stored.Scope, m, op)
 			if err != nil {
 				return err
 			}
-			if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
-				return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
+			if r.Status != StatusApplied {
+				w.back.revert(w.cache)
+				if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
+					return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
+				}
 			}
-			if err := appendJournal(jb, op, r, stamp); err != nil {
-				return err
-			}
+			fresh = append(fresh, journalOpOf(op, decoded))
 			acked = op.Seq
 			results = append(results, r)
+		}
+		if err := w.back.flush(view); err != nil {
+			return err
+		}
+		if err := appendJournal(tx.Bucket(bucketJournal), n.ID, fresh, results[len(results)-len(fresh):], now); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketAcked).Put([]byte(n.ID), u64(acked))
 	})
@@ -224,11 +291,12 @@ func checkBatch(n app.Node, ops []app.Op) error {
 }
 
 // applyRemoteOp runs one new op of a node through view and returns its
-// result; an error aborts the batch.
-func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op) (Result, error) {
+// result, and whether its payload decoded as a command (and so is JSON); an
+// error aborts the batch.
+func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op) (_ Result, decoded bool, _ error) {
 	cmd, err := commandDecoder(op.Type, op.Payload)
 	if err != nil {
-		return rejected(op.Seq, err), nil
+		return rejected(op.Seq, err), false, nil
 	}
 	err = authorizeSafe(view, scope, cmd)
 	if err == nil {
@@ -237,11 +305,11 @@ func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op) (Result, er
 	var ae *app.Error
 	switch {
 	case err == nil:
-		return Result{Seq: op.Seq, Status: StatusApplied}, nil
+		return Result{Seq: op.Seq, Status: StatusApplied}, true, nil
 	case errors.As(err, &ae) && view.w.n == 0:
-		return rejected(op.Seq, err), nil
+		return rejected(op.Seq, err), true, nil
 	}
-	return Result{}, &app.Error{Code: app.EINTERNAL,
+	return Result{}, true, &app.Error{Code: app.EINTERNAL,
 		Message: fmt.Sprintf("Операция №%d (%s) узла %s прервана после записи: пакет не применён, узел повторит его", op.Seq, op.Type, op.Node),
 		Detail:  fmt.Sprintf("seq=%d op=%s writes=%d code=%s cause=%v", op.Seq, op.Type, view.w.n, app.ErrorCode(err), err)}
 }
@@ -266,10 +334,13 @@ func rejected(seq uint64, err error) Result {
 	return r
 }
 
+// storedResult is the result of op seq of node, at or below its acked seq:
+// the stored rejection, or "applied" when none is stored (an applied op keeps
+// no result of its own; its batch in the journal has it).
 func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
 	v := rb.Get(resultKey(node, seq))
 	if v == nil {
-		return Result{}, fmt.Errorf("store: no stored result of op %d of node %s at or below its acked seq", seq, node)
+		return Result{Seq: seq, Status: StatusApplied}, nil
 	}
 	var r Result
 	if err := decode(v, &r); err != nil {
@@ -278,15 +349,31 @@ func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
 	return r, nil
 }
 
-// appendJournal adds op and its result r to the journal; stamp is the time
-// the batch ran, as RFC 3339 with nanoseconds in UTC.
-func appendJournal(jb *bbolt.Bucket, op app.Op, r Result, stamp []byte) error {
-	data := encodeJournal(op, r, stamp)
-	k, err := jb.NextSequence()
-	if err != nil {
+// journalOpOf is op as the journal keeps it: a payload that is JSON (known
+// to be when it decoded as a command) as is, any other in Raw.
+func journalOpOf(op app.Op, isJSON bool) journalOp {
+	o := journalOp{Seq: op.Seq, HLC: op.HLC, Type: op.Type}
+	switch {
+	case len(op.Payload) == 0:
+	case isJSON || json.Valid(op.Payload):
+		o.Payload = op.Payload
+	default:
+		o.Raw = op.Payload
+	}
+	return o
+}
+
+// appendJournal adds the ops of node that one ApplyRemote ran, with their
+// results rs (in the same order), as one journalBatch; now is when it ran.
+func appendJournal(jb *bbolt.Bucket, node string, ops []journalOp, rs []Result, now time.Time) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	first := jb.Sequence() + 1
+	if err := jb.SetSequence(first + uint64(len(ops)) - 1); err != nil {
 		return fmt.Errorf("store: journal sequence: %w", err)
 	}
-	if err := jb.Put(u64(k), data); err != nil {
+	if err := jb.Put(u64(first), encodeJournal(node, ops, rs, now)); err != nil {
 		return fmt.Errorf("store: journal: %w", err)
 	}
 	return nil
@@ -305,20 +392,30 @@ func (db *DB) Journal(from uint64, limit int) ([]JournalEntry, error) {
 	var out []JournalEntry
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketJournal).Cursor()
-		for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
-			if limit > 0 && len(out) >= limit {
-				break
+		// The batch holding entry from starts at or before it.
+		k, v := c.Seek(u64(from))
+		if k == nil || binary.BigEndian.Uint64(k) > from {
+			if k, v = c.Prev(); k == nil {
+				k, v = c.First()
 			}
-			var e journalEntry
-			if err := decode(v, &e); err != nil {
+		}
+		for ; k != nil; k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("store: journal key %x is not 8 bytes", k)
+			}
+			es, err := journalOps(v)
+			if err != nil {
 				return fmt.Errorf("store: journal %x: %w", k, err)
 			}
-			p := []byte(e.Payload)
-			if len(p) == 0 {
-				p = e.Raw
+			for i, e := range es {
+				if binary.BigEndian.Uint64(k)+uint64(i) < from {
+					continue
+				}
+				if limit > 0 && len(out) >= limit {
+					return nil
+				}
+				out = append(out, e)
 			}
-			out = append(out, JournalEntry{Op: app.Op{Node: e.Node, Seq: e.Seq, HLC: e.HLC, Type: e.Type,
-				Payload: bytes.Clone(p)}, Time: e.Time, Result: e.Result})
 		}
 		return nil
 	})
@@ -340,27 +437,53 @@ func appendResult(b []byte, r Result) []byte {
 	return append(b, '}')
 }
 
-// encodeJournal writes the stored form of the journalEntry of op, run at
-// stamp (time.RFC3339Nano, UTC).
-func encodeJournal(op app.Op, r Result, stamp []byte) []byte {
-	b := make([]byte, 0, 192+len(op.Payload)+len(r.Message)+len(r.Detail))
-	b = append(b, codecVersion)
-	b = appendJSONString(append(b, `{"Node":`...), op.Node)
-	b = strconv.AppendUint(append(b, `,"Seq":`...), op.Seq, 10)
-	b = strconv.AppendUint(append(b, `,"HLC":`...), op.HLC, 10)
-	b = appendJSONString(append(b, `,"Type":`...), op.Type)
-	switch {
-	case len(op.Payload) == 0:
-	case json.Valid(op.Payload):
-		b = append(append(b, `,"Payload":`...), op.Payload...)
-	default:
-		b = append(append(b, `,"Raw":"`...), base64.StdEncoding.EncodeToString(op.Payload)...)
-		b = append(b, '"')
+// encodeJournal writes the stored form of the journalBatch of ops of node,
+// with their results rs, run at now: by hand, as encode would write it, since
+// every batch a server takes goes through it.
+func encodeJournal(node string, ops []journalOp, rs []Result, now time.Time) []byte {
+	size := 96
+	for _, op := range ops {
+		size += 64 + len(op.Type) + len(op.Payload) + len(op.Raw)*4/3
 	}
+	b := make([]byte, 0, size)
+	b = append(b, codecVersion)
+	b = appendJSONString(append(b, `{"Node":`...), node)
 	b = append(b, `,"Time":"`...)
-	b = append(b, stamp...)
-	b = append(b, `","Result":`...)
-	b = appendResult(b, r)
+	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","Ops":[`...)
+	for i, op := range ops {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(append(b, `{"Seq":`...), op.Seq, 10)
+		b = strconv.AppendUint(append(b, `,"HLC":`...), op.HLC, 10)
+		b = appendJSONString(append(b, `,"Type":`...), op.Type)
+		if len(op.Payload) > 0 {
+			b = append(append(b, `,"Payload":`...), op.Payload...)
+		}
+		if len(op.Raw) > 0 {
+			b = append(append(b, `,"Raw":"`...), base64.StdEncoding.EncodeToString(op.Raw)...)
+			b = append(b, '"')
+		}
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	n := 0
+	for _, r := range rs {
+		if r.Status == StatusApplied {
+			continue
+		}
+		if n == 0 {
+			b = append(b, `,"Results":[`...)
+		} else {
+			b = append(b, ',')
+		}
+		b = appendResult(b, r)
+		n++
+	}
+	if n > 0 {
+		b = append(b, ']')
+	}
 	return append(b, '}')
 }
 
