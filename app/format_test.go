@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"math"
 	"testing"
+	"time"
 
 	"kruzhok/app"
 )
@@ -44,6 +46,24 @@ func TestDates(t *testing.T) {
 	}
 	if m := day("2027-02-03").Month(); m.First() != day("2027-02-01") || m.Last() != day("2027-02-28") {
 		t.Fatal("month bounds")
+	}
+}
+
+// String writes the ISO form by hand; it must be what time.Format writes,
+// for every day of the years a record can hold and at the edges of Date.
+func TestDateStringIsISO(t *testing.T) {
+	check := func(d app.Date) {
+		y, m, dd := d.Parts()
+		want := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		if got := d.String(); got != want {
+			t.Fatalf("Date(%d).String() = %q, want %q", int32(d), got, want)
+		}
+	}
+	for d := app.NewDate(1899, time.December, 1); d <= app.NewDate(2201, time.February, 1); d++ {
+		check(d)
+	}
+	for _, d := range []app.Date{1, 2, 365, 3652058, 3652059, math.MaxInt32, math.MinInt32, -1} {
+		check(d)
 	}
 }
 
