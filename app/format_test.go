@@ -97,3 +97,14 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// A lesson's id is the group, the ISO date and the start minute in four digits.
+func TestLessonIDForm(t *testing.T) {
+	d := day("2026-11-27")
+	for start, want := range map[int]string{0: "g|2026-11-27|0000", 5: "g|2026-11-27|0005", 960: "g|2026-11-27|0960",
+		1439: "g|2026-11-27|1439", 12345: "g|2026-11-27|12345", -5: "g|2026-11-27|-005"} {
+		if got := app.LessonID("g", d, start); got != want {
+			t.Errorf("LessonID(g, %s, %d) = %q, want %q", d, start, got, want)
+		}
+	}
+}

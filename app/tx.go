@@ -81,4 +81,11 @@ func NameKey(s string) string {
 }
 
 func pad20(n uint64) string { return fmt.Sprintf("%020d", n) }
-func pad4(n int) string     { return fmt.Sprintf("%04d", n) }
+// pad4 is n in at least four digits; a lesson's id holds its start minute.
+func pad4(n int) string {
+	if n < 0 || n > 9999 {
+		return fmt.Sprintf("%04d", n)
+	}
+	b := [4]byte{byte('0' + n/1000), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}
+	return string(b[:])
+}
