@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
 	"go.etcd.io/bbolt"
 
 	"kruzhok/app"
@@ -70,13 +72,105 @@ type journalEntry struct {
 	Ops     []journalOp // set: the value is a journalBatch
 }
 
+// A journal batch is stored as one zstd frame of its encoded form: a month
+// of marks is some 600 KB of JSON that compresses twentyfold, and the bytes a
+// batch writes are what its commit waits for. A value that starts with
+// codecVersion is stored plain (entries of one op, before batches).
+const (
+	journalWindow    = 1 << 20  // zstd window the encoder uses
+	maxJournalWindow = 8 << 20  // zstd window the decoder accepts
+	maxJournalValue  = 64 << 20 // the decoded size of a batch: a push's own limit
+)
+
+// journalZ compresses journal batches, one at a time, keeping the buffer of
+// the encoded batch from one to the next.
+var journalZ struct {
+	gosync.Mutex
+	enc     *zstd.Encoder
+	scratch []byte
+}
+
+// journalEncoder is journalZ's encoder, made (and run once on a batch's
+// worth of bytes, which sizes its tables and buffers) on first use.
+func journalEncoder() (*zstd.Encoder, error) {
+	if journalZ.enc == nil {
+		e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithWindowSize(journalWindow), zstd.WithEncoderConcurrency(1))
+		if err != nil {
+			return nil, fmt.Errorf("store: zstd encoder: %w", err)
+		}
+		e.EncodeAll(make([]byte, journalWindow), nil)
+		journalZ.enc = e
+	}
+	return journalZ.enc, nil
+}
+
+// warmJournal makes the journal's encoder ready: an authority does it when
+// it opens, so that its first push batch does not wait for it.
+func warmJournal() {
+	journalZ.Lock()
+	defer journalZ.Unlock()
+	_, _ = journalEncoder()
+}
+
+// compressedJournal is the stored value of the journalBatch of ops of node
+// with their results rs, run at now.
+func compressedJournal(node string, ops []journalOp, rs []Result, now time.Time) ([]byte, error) {
+	journalZ.Lock()
+	defer journalZ.Unlock()
+	enc, err := journalEncoder()
+	if err != nil {
+		return nil, err
+	}
+	journalZ.scratch = encodeJournal(journalZ.scratch[:0], node, ops, rs, now)
+	b := journalZ.scratch
+	return enc.EncodeAll(b, make([]byte, 0, len(b)/8+64)), nil
+}
+
+var journalDecoder = func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderMaxMemory(maxJournalValue), zstd.WithDecoderMaxWindow(maxJournalWindow))
+	if err != nil {
+		panic(fmt.Sprintf("store: zstd decoder: %v", err))
+	}
+	return d
+}()
+
+// journalMu serialises the use of journalDecoder: DecodeAll with concurrency 1
+// is not safe for concurrent use.
+var journalMu gosync.Mutex
+
+// decompressJournal returns the encoded form of a journal value.
+func decompressJournal(v []byte) ([]byte, error) {
+	if len(v) == 0 || v[0] == codecVersion {
+		return v, nil
+	}
+	journalMu.Lock()
+	defer journalMu.Unlock()
+	b, err := journalDecoder.DecodeAll(v, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: zstd: %v", errCodec, err)
+	}
+	if len(b) > maxJournalValue {
+		return nil, fmt.Errorf("%w: a journal value of %d bytes", errCodec, len(b))
+	}
+	return b, nil
+}
+
 // journalOps decodes a journal value into its entries, numbered from first.
 func journalOps(v []byte) ([]JournalEntry, error) {
+	v, err := decompressJournal(v)
+	if err != nil {
+		return nil, err
+	}
 	var e journalEntry
 	if err := decode(v, &e); err != nil {
 		return nil, err
 	}
 	if e.Ops == nil {
+		if e.Result.Seq != e.Seq {
+			return nil, fmt.Errorf("%w: the journal entry of op %d holds the result of op %d", errCodec, e.Seq, e.Result.Seq)
+		}
 		p := []byte(e.Payload)
 		if len(p) == 0 {
 			p = e.Raw
@@ -373,7 +467,11 @@ func appendJournal(jb *bbolt.Bucket, node string, ops []journalOp, rs []Result, 
 	if err := jb.SetSequence(first + uint64(len(ops)) - 1); err != nil {
 		return fmt.Errorf("store: journal sequence: %w", err)
 	}
-	if err := jb.Put(u64(first), encodeJournal(node, ops, rs, now)); err != nil {
+	z, err := compressedJournal(node, ops, rs, now)
+	if err != nil {
+		return err
+	}
+	if err := jb.Put(u64(first), z); err != nil {
 		return fmt.Errorf("store: journal: %w", err)
 	}
 	return nil
@@ -437,15 +535,10 @@ func appendResult(b []byte, r Result) []byte {
 	return append(b, '}')
 }
 
-// encodeJournal writes the stored form of the journalBatch of ops of node,
-// with their results rs, run at now: by hand, as encode would write it, since
-// every batch a server takes goes through it.
-func encodeJournal(node string, ops []journalOp, rs []Result, now time.Time) []byte {
-	size := 96
-	for _, op := range ops {
-		size += 64 + len(op.Type) + len(op.Payload) + len(op.Raw)*4/3
-	}
-	b := make([]byte, 0, size)
+// encodeJournal appends to b the encoded form of the journalBatch of ops of
+// node, with their results rs, run at now: by hand, as encode would write
+// it, since every batch a server takes goes through it.
+func encodeJournal(b []byte, node string, ops []journalOp, rs []Result, now time.Time) []byte {
 	b = append(b, codecVersion)
 	b = appendJSONString(append(b, `{"Node":`...), node)
 	b = append(b, `,"Time":"`...)
