@@ -1,6 +1,10 @@
 package store
 
-import "kruzhok/app"
+import (
+	"time"
+
+	"kruzhok/app"
+)
 
 // SetCommandDecoder makes ApplyRemote and Rebase rebuild commands with f (the
 // tests' own commands besides app's) until the returned func restores it.
@@ -16,4 +20,17 @@ func SetPageExamine(n int) (restore func()) {
 	old := pageExamine
 	pageExamine = n
 	return func() { pageExamine = old }
+}
+
+// JournalValue decodes a stored journal value into its entries.
+var JournalValue = journalOps
+
+// JournalBatchValue is the stored value of a batch of ops of node, rs their
+// results, run at now.
+func JournalBatchValue(node string, ops []app.Op, rs []Result, now time.Time) ([]byte, error) {
+	jops := make([]journalOp, len(ops))
+	for i, op := range ops {
+		jops[i] = journalOpOf(op, false)
+	}
+	return compressedJournal(node, jops, rs, now)
 }
