@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"kruzhok/app"
@@ -297,7 +298,11 @@ func pushPhase(ctx context.Context, srv *Server, node *Node) (phase, error) {
 			return p, err
 		}
 		t := time.Now()
-		_, results, needFrom, err := srv.DB.ApplyRemote(n, b.Ops)
+		var results []store.Result
+		var needFrom uint64
+		pprof.Do(ctx, pprof.Labels("phase", "apply"), func(context.Context) {
+			_, results, needFrom, err = srv.DB.ApplyRemote(n, b.Ops)
+		})
 		p.apply += time.Since(t)
 		if err != nil {
 			return p, err
