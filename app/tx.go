@@ -46,14 +46,18 @@ func List[T any, P interface {
 	Record
 }](r Reader, index, prefix string, limit int) ([]T, error) {
 	var out []T
-	var kind = P(new(T)).Kind()
+	// One value to load into: what Load fills escapes to the heap, and a
+	// query runs on every attendance mark.
+	v := new(T)
+	var kind = P(v).Kind()
 	var ferr error
 	err := r.Scan(kind, index, prefix, func(id string) bool {
-		var v T
-		if ferr = r.Load(kind, id, P(&v)); ferr != nil {
+		var zero T
+		*v = zero
+		if ferr = r.Load(kind, id, P(v)); ferr != nil {
 			return false
 		}
-		out = append(out, v)
+		out = append(out, *v)
 		return limit <= 0 || len(out) < limit
 	})
 	if err == nil {

@@ -58,7 +58,7 @@ type writeBack struct {
 	order []cacheKey        // dirty records in the order they were first deferred
 	dirty map[cacheKey]bool // true while the record's cached value is unwritten
 	op    []deferredUndo    // the current op's deferred puts, oldest first
-	prev  map[cacheKey]bool // keys already in op
+	inOp  map[cacheKey]bool // the keys of op, once it is long
 }
 
 // deferredUndo is what one deferred put replaced: the cached value and
@@ -70,15 +70,31 @@ type deferredUndo struct {
 }
 
 func newWriteBack() *writeBack {
-	return &writeBack{dirty: map[cacheKey]bool{}, prev: map[cacheKey]bool{}}
+	return &writeBack{dirty: map[cacheKey]bool{}}
 }
 
 // note keeps what the put of k replaces, the first time the current op puts k.
 func (wb *writeBack) note(k cacheKey, val reflect.Value) {
-	if wb.prev[k] {
-		return
+	// An op puts a few records, and a list beats a map; a long op (a month
+	// close) gets a map.
+	if wb.inOp != nil {
+		if wb.inOp[k] {
+			return
+		}
+		wb.inOp[k] = true
+	} else {
+		for _, u := range wb.op {
+			if u.key == k {
+				return
+			}
+		}
+		if len(wb.op) >= 16 {
+			wb.inOp = map[cacheKey]bool{k: true}
+			for _, u := range wb.op {
+				wb.inOp[u.key] = true
+			}
+		}
 	}
-	wb.prev[k] = true
 	wb.op = append(wb.op, deferredUndo{key: k, val: val, dirty: wb.dirty[k]})
 }
 
@@ -100,8 +116,7 @@ func (wb *writeBack) clean(k cacheKey) {
 
 // begin starts a new op: what the last one deferred stays.
 func (wb *writeBack) begin() {
-	wb.op = wb.op[:0]
-	clear(wb.prev)
+	wb.op, wb.inOp = wb.op[:0], nil
 }
 
 // revert undoes the deferred puts of the current op, newest first.
@@ -148,9 +163,8 @@ func (wb *writeBack) flush(v txView) error {
 			return err
 		}
 	}
-	wb.order, wb.op = wb.order[:0], wb.op[:0]
+	wb.order, wb.op, wb.inOp = wb.order[:0], wb.op[:0], nil
 	clear(wb.dirty)
-	clear(wb.prev)
 	return nil
 }
 
@@ -591,7 +605,8 @@ func (v txView) Put(rec app.Record) error {
 	}
 	var oldIdx []app.Index
 	if cached {
-		oldIdx = tmpl.Interface().(app.Record).Indexes()
+		// Through its address: Interface of the value itself would copy it.
+		oldIdx = tmpl.Addr().Interface().(app.Record).Indexes()
 	}
 	k := cacheKey{kind, id}
 	if wb != nil && cached {
