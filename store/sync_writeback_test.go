@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,4 +283,95 @@ func FuzzJournalValue(f *testing.F) {
 			}
 		}
 	})
+}
+
+// scanSeen is what the scanning test commands saw, by tag.
+var scanSeen = map[string][]string{}
+
+// scanChildren notes the children of a municipality, as an index scan
+// finds them.
+type scanChildren struct{ Tag, Municipality string }
+
+func (c *scanChildren) Op() string { return "test_scan_children" }
+
+func (c *scanChildren) Apply(tx app.Tx, m app.Meta) error {
+	scanSeen[c.Tag] = nil
+	return tx.Scan(app.KindChild, app.IdxMunicipality, c.Municipality, func(id string) bool {
+		scanSeen[c.Tag] = append(scanSeen[c.Tag], id)
+		return true
+	})
+}
+
+// moveChildren moves, from inside the scan, every child of From to To: each
+// put takes an entry out of the index being scanned.
+type moveChildren struct{ Tag, From, To string }
+
+func (c *moveChildren) Op() string { return "test_move_children" }
+
+func (c *moveChildren) Apply(tx app.Tx, m app.Meta) error {
+	scanSeen[c.Tag] = nil
+	var ferr error
+	err := tx.Scan(app.KindChild, app.IdxMunicipality, c.From, func(id string) bool {
+		scanSeen[c.Tag] = append(scanSeen[c.Tag], id)
+		ch, err := app.Get[app.Child](tx, id)
+		if err == nil {
+			ch.Municipality = c.To
+			err = tx.Put(ch)
+		}
+		ferr = err
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return ferr
+}
+
+func init() {
+	app.RegisterCommand(func() app.Command { return &scanChildren{} })
+	app.RegisterCommand(func() app.Command { return &moveChildren{} })
+}
+
+// The scans a batch keeps (docs/SYNC.md) see every write before them: a
+// child made, children moved out from inside a scan of their index.
+func TestApplyRemoteScansSeeTheBatchsWrites(t *testing.T) {
+	w := newRegion(t)
+	nd := w.join("region-node.db", app.ScopeRegion)
+	for range 3 {
+		w.must(w.server, w.childCmd("27"))
+	}
+	x := w.childCmd("27")
+	ops := []app.Op{
+		opOf(t, nd, 1, &scanChildren{Tag: "before", Municipality: "27"}),
+		opOf(t, nd, 2, x),
+		opOf(t, nd, 3, &scanChildren{Tag: "after", Municipality: "27"}),
+		opOf(t, nd, 4, &scanChildren{Tag: "again", Municipality: "27"}),
+		opOf(t, nd, 5, &moveChildren{Tag: "moved", From: "27", To: "01"}),
+		opOf(t, nd, 6, &scanChildren{Tag: "left", Municipality: "27"}),
+		opOf(t, nd, 7, &scanChildren{Tag: "arrived", Municipality: "01"}),
+	}
+	_, rs, _, err := w.server.ApplyRemote(nd.n, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Status != store.StatusApplied {
+			t.Fatalf("op %d: %+v", r.Seq, r)
+		}
+	}
+	before, after := scanSeen["before"], scanSeen["after"]
+	if len(before) != 3 || len(after) != 4 || !slices.Contains(after, x.Child.ID) || !slices.Equal(scanSeen["again"], after) {
+		t.Errorf("scans of 27: %v, then after a child was made %v, then %v", before, after, scanSeen["again"])
+	}
+	if !slices.Equal(scanSeen["moved"], after) {
+		t.Errorf("the scan that moved children visited %v, want each of %v once", scanSeen["moved"], after)
+	}
+	if len(scanSeen["left"]) != 0 {
+		t.Errorf("27 still has %v after the move", scanSeen["left"])
+	}
+	for _, id := range after {
+		if !slices.Contains(scanSeen["arrived"], id) {
+			t.Errorf("child %s is not found in 01 after the move", id)
+		}
+	}
 }

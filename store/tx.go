@@ -193,6 +193,7 @@ type scanKey struct {
 type scanEntry struct {
 	gen  uint64
 	keys [][]byte // the bbolt keys, copied
+	ids  []string // the ids in them
 }
 
 // maxScans bounds the scans one transaction's cache keeps.
@@ -200,26 +201,26 @@ const maxScans = 20_000
 
 // scanned returns the keys of a whole earlier scan of sk, if no write has
 // touched its index since.
-func (c *loadCache) scanned(sk scanKey) ([][]byte, bool) {
+func (c *loadCache) scanned(sk scanKey) (scanEntry, bool) {
 	if c == nil {
-		return nil, false
+		return scanEntry{}, false
 	}
 	e, ok := c.scans[sk]
 	if !ok || e.gen != c.gen[cacheKey{sk.kind, sk.index}] {
-		return nil, false
+		return scanEntry{}, false
 	}
-	return e.keys, true
+	return e, true
 }
 
 // keepScan remembers the keys of a whole scan of sk taken at generation gen.
-func (c *loadCache) keepScan(sk scanKey, gen uint64, keys [][]byte) {
+func (c *loadCache) keepScan(sk scanKey, gen uint64, keys [][]byte, ids []string) {
 	if c == nil || gen != c.gen[cacheKey{sk.kind, sk.index}] {
 		return
 	}
 	if c.scans == nil || len(c.scans) >= maxScans {
 		c.scans = map[scanKey]scanEntry{}
 	}
-	c.scans[sk] = scanEntry{gen: gen, keys: keys}
+	c.scans[sk] = scanEntry{gen: gen, keys: keys, ids: ids}
 }
 
 // generation is how many writes index of kind has had in the transaction.
@@ -756,21 +757,15 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 	}
 	c := v.cache()
 	sk := scanKey{kind, index, prefix}
-	var last []byte
-	if keys, ok := c.scanned(sk); ok {
+	if e, ok := c.scanned(sk); ok {
 		gen := c.generation(kind, index)
-		for _, k := range keys {
-			id, err := idOf(k)
-			if err != nil {
-				return err
-			}
+		for i, id := range e.ids {
 			if !fn(id) {
 				return nil
 			}
-			last = k
 			if c.generation(kind, index) != gen {
 				// fn wrote to the index: go on from bbolt after the last key.
-				return v.scanLive(name, []byte(prefix), last, idOf, fn, nil)
+				return v.scanLive(name, []byte(prefix), e.keys[i], idOf, fn, nil)
 			}
 		}
 		return nil
@@ -783,7 +778,7 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 		return err
 	}
 	if keep != nil && keep.whole {
-		c.keepScan(sk, keep.gen, keep.keys)
+		c.keepScan(sk, keep.gen, keep.keys, keep.ids)
 	}
 	return nil
 }
@@ -793,6 +788,7 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 type scanKeep struct {
 	gen   uint64
 	keys  [][]byte
+	ids   []string
 	whole bool
 }
 
@@ -825,7 +821,7 @@ func (v txView) scanLive(name, pre, last []byte, idOf func([]byte) (string, erro
 			ids = append(ids, id)
 			last = append(last[:0], k...)
 			if keep != nil {
-				keep.keys = append(keep.keys, bytes.Clone(k))
+				keep.keys, keep.ids = append(keep.keys, bytes.Clone(k)), append(keep.ids, id)
 			}
 		}
 		for _, id := range ids {
