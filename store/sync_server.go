@@ -114,20 +114,45 @@ func warmJournal() {
 }
 
 // compressedJournal is the stored value of the journalBatch of ops of node
-// with their results rs, run at now.
+// with their results rs, run at now: the zstd frame of its ops, then the one
+// of its end (compressJournalOps, compressJournalEnd). Decoding reads the two
+// frames as one content.
 func compressedJournal(node string, ops []journalOp, rs []Result, now time.Time) ([]byte, error) {
+	z, err := compressJournalOps(node, ops, now)
+	if err != nil {
+		return nil, err
+	}
+	return compressJournalEnd(z, rs)
+}
+
+// compressJournalOps is the first frame of a journal batch: its node, time
+// and ops.
+func compressJournalOps(node string, ops []journalOp, now time.Time) ([]byte, error) {
 	journalZ.Lock()
 	defer journalZ.Unlock()
 	enc, err := journalEncoder()
 	if err != nil {
 		return nil, err
 	}
-	journalZ.scratch = encodeJournal(journalZ.scratch[:0], node, ops, rs, now)
+	journalZ.scratch = encodeJournalOps(journalZ.scratch[:0], node, ops, now)
 	b := journalZ.scratch
 	return enc.EncodeAll(b, make([]byte, 0, len(b)/8+64)), nil
 }
 
+// compressJournalEnd appends to z the last frame of a journal batch: the
+// results that are not "applied", and the batch's closing brace.
+func compressJournalEnd(z []byte, rs []Result) ([]byte, error) {
+	journalZ.Lock()
+	defer journalZ.Unlock()
+	enc, err := journalEncoder()
+	if err != nil {
+		return nil, err
+	}
+	return enc.EncodeAll(encodeJournalEnd(nil, rs), z), nil
+}
+
 var journalDecoder = func() *zstd.Decoder {
+	// DecodeAll reads concatenated frames (a batch's ops and its end) as one.
 	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderMaxMemory(maxJournalValue), zstd.WithDecoderMaxWindow(maxJournalWindow))
 	if err != nil {
@@ -325,8 +350,15 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 		view := txView{tx: tx, w: w}
 		rb := tx.Bucket(bucketResults)
 		results = make([]Result, 0, len(ops))
-		var fresh []journalOp // the ops that run now, for the journal
-		for _, op := range ops {
+		first := 0 // the first op that runs now
+		for first < len(ops) && ops[first].Seq <= acked {
+			first++
+		}
+		var pre *prepared
+		if first < len(ops) {
+			pre = prepare(n.ID, ops[first:], now)
+		}
+		for i, op := range ops {
 			if op.Seq <= acked {
 				r, err := storedResult(rb, n.ID, op.Seq)
 				if err != nil {
@@ -337,7 +369,8 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			}
 			w.n = 0
 			w.back.begin()
-			r, decoded, err := applyRemoteOp(view, stored.Scope, m, op)
+			cmd, derr := pre.command(i - first)
+			r, err := applyRemoteOp(view, stored.Scope, m, op, cmd, derr)
 			if err != nil {
 				return err
 			}
@@ -347,15 +380,16 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 					return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
 				}
 			}
-			fresh = append(fresh, journalOpOf(op, decoded))
 			acked = op.Seq
 			results = append(results, r)
 		}
 		if err := w.back.flush(view); err != nil {
 			return err
 		}
-		if err := appendJournal(tx.Bucket(bucketJournal), n.ID, fresh, results[len(results)-len(fresh):], now); err != nil {
-			return err
+		if pre != nil {
+			if err := appendJournal(tx.Bucket(bucketJournal), pre, results[first:]); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketAcked).Put([]byte(n.ID), u64(acked))
 	})
@@ -384,26 +418,25 @@ func checkBatch(n app.Node, ops []app.Op) error {
 	return nil
 }
 
-// applyRemoteOp runs one new op of a node through view and returns its
-// result, and whether its payload decoded as a command (and so is JSON); an
-// error aborts the batch.
-func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op) (_ Result, decoded bool, _ error) {
-	cmd, err := commandDecoder(op.Type, op.Payload)
-	if err != nil {
-		return rejected(op.Seq, err), false, nil
+// applyRemoteOp runs one new op of a node, decoded as cmd (or failed to
+// decode with derr), through view and returns its result; an error aborts
+// the batch.
+func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op, cmd app.Command, derr error) (Result, error) {
+	if derr != nil {
+		return rejected(op.Seq, derr), nil
 	}
-	err = authorizeSafe(view, scope, cmd)
+	err := authorizeSafe(view, scope, cmd)
 	if err == nil {
 		err = applySafe(cmd, view, m)
 	}
 	var ae *app.Error
 	switch {
 	case err == nil:
-		return Result{Seq: op.Seq, Status: StatusApplied}, true, nil
+		return Result{Seq: op.Seq, Status: StatusApplied}, nil
 	case errors.As(err, &ae) && view.w.n == 0:
-		return rejected(op.Seq, err), true, nil
+		return rejected(op.Seq, err), nil
 	}
-	return Result{}, true, &app.Error{Code: app.EINTERNAL,
+	return Result{}, &app.Error{Code: app.EINTERNAL,
 		Message: fmt.Sprintf("Операция №%d (%s) узла %s прервана после записи: пакет не применён, узел повторит его", op.Seq, op.Type, op.Node),
 		Detail:  fmt.Sprintf("seq=%d op=%s writes=%d code=%s cause=%v", op.Seq, op.Type, view.w.n, app.ErrorCode(err), err)}
 }
@@ -457,17 +490,14 @@ func journalOpOf(op app.Op, isJSON bool) journalOp {
 	return o
 }
 
-// appendJournal adds the ops of node that one ApplyRemote ran, with their
-// results rs (in the same order), as one journalBatch; now is when it ran.
-func appendJournal(jb *bbolt.Bucket, node string, ops []journalOp, rs []Result, now time.Time) error {
-	if len(ops) == 0 {
-		return nil
-	}
+// appendJournal adds the ops that one ApplyRemote ran (pre), with their
+// results rs (in the same order), as one journalBatch.
+func appendJournal(jb *bbolt.Bucket, pre *prepared, rs []Result) error {
 	first := jb.Sequence() + 1
-	if err := jb.SetSequence(first + uint64(len(ops)) - 1); err != nil {
+	if err := jb.SetSequence(first + uint64(len(rs)) - 1); err != nil {
 		return fmt.Errorf("store: journal sequence: %w", err)
 	}
-	z, err := compressedJournal(node, ops, rs, now)
+	z, err := pre.journal(rs)
 	if err != nil {
 		return err
 	}
@@ -535,10 +565,10 @@ func appendResult(b []byte, r Result) []byte {
 	return append(b, '}')
 }
 
-// encodeJournal appends to b the encoded form of the journalBatch of ops of
-// node, with their results rs, run at now: by hand, as encode would write
-// it, since every batch a server takes goes through it.
-func encodeJournal(b []byte, node string, ops []journalOp, rs []Result, now time.Time) []byte {
+// encodeJournalOps appends to b the encoded form of a journalBatch of ops of
+// node run at now up to its ops (encodeJournalEnd writes the rest): by hand,
+// as encode would write it, since every batch a server takes goes through it.
+func encodeJournalOps(b []byte, node string, ops []journalOp, now time.Time) []byte {
 	b = append(b, codecVersion)
 	b = appendJSONString(append(b, `{"Node":`...), node)
 	b = append(b, `,"Time":"`...)
@@ -560,7 +590,12 @@ func encodeJournal(b []byte, node string, ops []journalOp, rs []Result, now time
 		}
 		b = append(b, '}')
 	}
-	b = append(b, ']')
+	return append(b, ']')
+}
+
+// encodeJournalEnd appends the end of a journalBatch whose ops have the
+// results rs: the ones that are not "applied", and the closing brace.
+func encodeJournalEnd(b []byte, rs []Result) []byte {
 	n := 0
 	for _, r := range rs {
 		if r.Status == StatusApplied {
