@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [-v]\n"+
+	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [--runs N] [-v]\n"+
 		"                                замеры синхронизации: байты на операцию, месяц исполнителя,\n"+
 		"                                скорость применения на сервере; одним объектом JSON\n", cmdBench)
 }
@@ -33,6 +33,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	var opt bench.Options
 	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
 	flags.IntVar(&opt.Marks, "marks", 4000, "отметок посещаемости в первом замере")
+	flags.IntVar(&opt.Runs, "runs", 3, "полных прогонов; результат — прогон с медианной долей от bbolt")
 	verbose := flags.Bool("v", false, "ход замера в stderr")
 	if !parse(flags, args[1:], stderr) {
 		return exitUsage
