@@ -85,6 +85,7 @@ func NameKey(s string) string {
 }
 
 func pad20(n uint64) string { return fmt.Sprintf("%020d", n) }
+
 // pad4 is n in at least four digits; a lesson's id holds its start minute.
 func pad4(n int) string {
 	if n < 0 || n > 9999 {
