@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [--runs N] [-v]\n"+
+	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [--runs N] [--warmup N] [-v]\n"+
 		"                                замеры синхронизации: байты на операцию, месяц исполнителя,\n"+
 		"                                скорость применения на сервере; одним объектом JSON\n", cmdBench)
 }
@@ -34,9 +34,13 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
 	flags.IntVar(&opt.Marks, "marks", 4000, "отметок посещаемости в первом замере")
 	flags.IntVar(&opt.Runs, "runs", 3, "полных прогонов; результат — прогон с медианной долей от bbolt")
+	flags.IntVar(&opt.Warmup, "warmup", 1, "прогонов для разогрева перед ними, не в счёт (0 — без)")
 	verbose := flags.Bool("v", false, "ход замера в stderr")
 	if !parse(flags, args[1:], stderr) {
 		return exitUsage
+	}
+	if opt.Warmup == 0 {
+		opt.Warmup = -1 // bench.Options reads 0 as the default
 	}
 	if *verbose {
 		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))

@@ -9,7 +9,7 @@ import (
 // `kruzhok bench sync` prints one JSON object with the figures, their
 // targets and whether they pass.
 func TestBenchSync(t *testing.T) {
-	r := exe(t, "bench", "sync", "--marks", "1000", "--runs", "2")
+	r := exe(t, "bench", "sync", "--marks", "1000", "--runs", "2", "--warmup", "0")
 	r.want(t, 0, "stdout", `"mark_bytes_per_op"`)
 	var got map[string]any
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
@@ -25,8 +25,8 @@ func TestBenchSync(t *testing.T) {
 			t.Errorf("no %q in %s", k, r.stdout)
 		}
 	}
-	if runs, _ := got["runs"].([]any); len(runs) != 2 {
-		t.Errorf("runs %v, want the figures of 2", got["runs"])
+	if runs, _ := got["runs"].([]any); len(runs) != 2 || got["warmup_runs"] != float64(0) {
+		t.Errorf("runs %v after %v warm-up runs, want the figures of 2 after none", got["runs"], got["warmup_runs"])
 	}
 	if got["mark_ops"] != float64(1000) || got["wire_matches_frames"] != true {
 		t.Errorf("mark_ops %v, wire_matches_frames %v", got["mark_ops"], got["wire_matches_frames"])

@@ -90,7 +90,7 @@ func (c *MarkAttendance) Apply(tx Tx, m Meta) error {
 	} else {
 		l.Marks[c.Child] = c.Mark
 	}
-	return tx.Put(l)
+	return tx.PutOwned(l) // l is this command's own copy, and it is done with it
 }
 
 // CancelLesson marks a scheduled lesson as cancelled by the provider (or

@@ -14,6 +14,11 @@ type Tx interface {
 	Load(kind Kind, id string, rec Record) error
 	// Put stores rec and brings its secondary indexes up to date.
 	Put(rec Record) error
+	// PutOwned is Put of a record the caller gives away: the store may keep
+	// rec's maps and slices as they are, so the caller must neither change
+	// them nor use rec after the call. The attendance journal, which puts a
+	// lesson with every mark, uses it to spare a copy of the lesson's marks.
+	PutOwned(rec Record) error
 	// Delete removes the record and its index entries; missing is not an error.
 	Delete(kind Kind, id string) error
 	// Scan calls fn with the ids of records of kind whose index name has a key

@@ -16,12 +16,12 @@ import (
 // The sizes the design promises hold on the real frames; the rates are
 // logged, never judged here (a timing is no test's pass/fail).
 func TestSyncFigures(t *testing.T) {
-	res, err := bench.Sync(context.Background(), bench.Options{Dir: t.TempDir(), BarePuts: 20_000, Runs: 3})
+	res, err := bench.Sync(context.Background(), bench.Options{Dir: t.TempDir(), BarePuts: 20_000, Runs: 3, Warmup: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Runs) != 3 {
-		t.Fatalf("%d runs reported, want 3", len(res.Runs))
+	if len(res.Runs) != 3 || res.WarmupRuns != 1 {
+		t.Fatalf("%d runs reported after %d warm-up runs, want 3 after 1", len(res.Runs), res.WarmupRuns)
 	}
 	below, above := 0, 0
 	for _, r := range res.Runs {
@@ -175,7 +175,7 @@ func BenchmarkSync(b *testing.B) {
 	var res bench.SyncResult
 	for b.Loop() {
 		var err error
-		res, err = bench.Sync(context.Background(), bench.Options{Dir: b.TempDir(), Runs: 1})
+		res, err = bench.Sync(context.Background(), bench.Options{Dir: b.TempDir(), Runs: 1, Warmup: -1})
 		if err != nil {
 			b.Fatal(err)
 		}

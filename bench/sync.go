@@ -37,6 +37,7 @@ type Options struct {
 	Marks    int    // attendance marks of the first figure; default 4 000
 	BarePuts int    // puts of the bare bbolt figure, 1 000 per transaction; default 100 000
 	Runs     int    // whole runs, each in a world of its own; the median one is the result; default 3
+	Warmup   int    // whole runs before them, not counted; default 1, negative for none
 	World    WorldOptions
 	Log      *slog.Logger // progress; nil discards
 }
@@ -67,7 +68,8 @@ type SyncResult struct {
 	ServerFileBytes int64   `json:"server_file_bytes"`
 	// Runs are the apply and bare figures of every run, in order; the
 	// result is the run whose apply_pct_of_bare is their median.
-	Runs []RunFigures `json:"runs"`
+	Runs       []RunFigures `json:"runs"`
+	WarmupRuns int          `json:"warmup_runs"` // runs made first and not counted
 
 	Targets struct {
 		BytesPerOp     float64 `json:"bytes_per_op_max"`
@@ -93,17 +95,32 @@ type RunFigures struct {
 	ApplyPctOfBare float64 `json:"apply_pct_of_bare"`
 }
 
-// Sync runs the sync figures opt.Runs times (syncRun), each in a world and
-// directory of its own, and returns the run whose apply rate, as a share of
-// the bare rate of the same run, is the median, with every run's figures in
-// Runs. On a shared machine of two cores a single run's rates swing by a
-// third either way (docs/SYNC.md "Measured"); the byte figures are the same
-// in every run.
+// Sync runs the sync figures opt.Warmup times uncounted, then opt.Runs times
+// (syncRun), each in a world and directory of its own, and returns the run
+// whose apply rate, as a share of the bare rate of the same run, is the
+// median, with every counted run's figures in Runs. A server applies batches
+// for days in one process; the first run of a fresh one also pays for the
+// heap it grows and the pages it touches first, which on these machines
+// costs a fifth of the apply (docs/SYNC.md "Measured"). And on a shared
+// machine of two cores one run's rates swing by a third either way, hence
+// the median. The byte figures are the same in every run.
 func Sync(ctx context.Context, opt Options) (SyncResult, error) {
 	if opt.Runs <= 0 {
 		opt.Runs = 3
 	}
+	if opt.Warmup == 0 {
+		opt.Warmup = 1
+	}
 	t0 := time.Now()
+	for i := 0; i < opt.Warmup; i++ {
+		o := opt
+		if opt.Dir != "" {
+			o.Dir = filepath.Join(opt.Dir, fmt.Sprintf("warmup-%d", i+1))
+		}
+		if _, err := syncRun(ctx, o); err != nil {
+			return SyncResult{}, fmt.Errorf("warm-up run %d: %w", i+1, err)
+		}
+	}
 	var all []SyncResult
 	var runs []RunFigures
 	for i := range opt.Runs {
@@ -121,7 +138,7 @@ func Sync(ctx context.Context, opt Options) (SyncResult, error) {
 	sorted := slices.Clone(all)
 	slices.SortFunc(sorted, func(a, b SyncResult) int { return cmp.Compare(a.ApplyPctOfBare, b.ApplyPctOfBare) })
 	res := sorted[len(sorted)/2]
-	res.Runs = runs
+	res.Runs, res.WarmupRuns = runs, max(opt.Warmup, 0)
 	res.Seconds = time.Since(t0).Seconds()
 	return res, nil
 }

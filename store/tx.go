@@ -575,7 +575,15 @@ func (v txView) Load(kind app.Kind, id string, rec app.Record) error {
 // Put stores rec (a record value or a non-nil pointer to one) and replaces the
 // index entries of the record it overwrites with those of rec. An empty or
 // over-long id and an id or index key with a 0x00 byte are EINVALID.
-func (v txView) Put(rec app.Record) error {
+func (v txView) Put(rec app.Record) error { return v.put(rec, false) }
+
+// PutOwned is Put of a record the caller gives away: a put the batch defers
+// keeps rec's maps and slices in the cache instead of a deep copy of them.
+// The cache never hands them out (Load copies), so they are the cache's once
+// the caller keeps its promise not to touch them.
+func (v txView) PutOwned(rec app.Record) error { return v.put(rec, true) }
+
+func (v txView) put(rec app.Record, owned bool) error {
 	if rec == nil {
 		return errors.New("store: put of a nil record")
 	}
@@ -615,7 +623,13 @@ func (v txView) Put(rec app.Record) error {
 		// before its first put), so its key is in the bucket.
 		wb.note(k, tmpl)
 		if slices.Equal(oldIdx, newIdx) {
-			c.m[k] = cloneValue(rv)
+			if owned {
+				nv := reflect.New(rv.Type()).Elem()
+				nv.Set(rv) // a shallow copy: the maps and slices are given
+				c.m[k] = nv
+			} else {
+				c.m[k] = cloneValue(rv)
+			}
 			wb.mark(k)
 			return nil
 		}
