@@ -99,11 +99,11 @@ type RunFigures struct {
 // (syncRun), each in a world and directory of its own, and returns the run
 // whose apply rate, as a share of the bare rate of the same run, is the
 // median, with every counted run's figures in Runs. A server applies batches
-// for days in one process; the first run of a fresh one also pays for the
-// heap it grows and the pages it touches first, which on these machines
-// costs a fifth of the apply (docs/SYNC.md "Measured"). And on a shared
-// machine of two cores one run's rates swing by a third either way, hence
-// the median. The byte figures are the same in every run.
+// for days in one process, while the first run of a fresh one also grows its
+// heap and makes the journal's buffers: the warm-up keeps that out. On a
+// shared machine of two cores one run's rates swing by a third either way,
+// hence the median (docs/SYNC.md "Measured"). The byte figures are the same
+// in every run.
 func Sync(ctx context.Context, opt Options) (SyncResult, error) {
 	if opt.Runs <= 0 {
 		opt.Runs = 3
