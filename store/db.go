@@ -87,9 +87,6 @@ func Open(path string, opt Options) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if db.Authority() {
-		warmJournal()
-	}
 	return db, nil
 }
 

@@ -32,5 +32,9 @@ func JournalBatchValue(node string, ops []app.Op, rs []Result, now time.Time) ([
 	for i, op := range ops {
 		jops[i] = journalOpOf(op, false)
 	}
-	return compressedJournal(node, jops, rs, now)
+	z, err := compressJournalOps(node, jops, now)
+	if err != nil {
+		return nil, err
+	}
+	return compressJournalEnd(z, rs)
 }

@@ -38,18 +38,28 @@ type Result struct {
 // MaxBatchOps is the most ops one ApplyRemote takes (docs/SYNC.md, Limits).
 const MaxBatchOps = 5000
 
-// journalBatch is one push batch of a node as the server ran it: who, when,
-// each op as sent, and the results that were not "applied" (RULES.md §10:
-// every change attributable). Its key is the journal number of its first op;
-// the ops after it take the numbers that follow.
-type journalBatch struct {
+// journalEntry is a journal value: one push batch of a node as the server
+// ran it, with who, when, each op as sent (Ops) and the results that were
+// not "applied" (RULES.md §10: every change attributable). Its key is the
+// journal number of its first op; the ops after it take the numbers that
+// follow. A value without Ops is an entry of one op with its Result, the form
+// before batches, still read from databases that have it.
+type journalEntry struct {
 	Node    string
 	Time    time.Time
 	Ops     []journalOp
 	Results []Result `json:",omitempty"` // the rejections, by seq; any other op was applied
+
+	// One op with its result: the form before batches.
+	Seq     uint64
+	HLC     uint64
+	Type    string
+	Payload json.RawMessage `json:",omitempty"`
+	Raw     []byte          `json:",omitempty"`
+	Result  Result
 }
 
-// journalOp is one op of a journalBatch.
+// journalOp is one op of a journal batch.
 type journalOp struct {
 	Seq     uint64
 	HLC     uint64
@@ -58,24 +68,12 @@ type journalOp struct {
 	Raw     []byte          `json:",omitempty"` // a payload that is not JSON, as sent
 }
 
-// journalEntry is the form of the journal before batches (one op per entry,
-// with its result), still read from databases that have it.
-type journalEntry struct {
-	Node    string
-	Seq     uint64
-	HLC     uint64
-	Type    string
-	Payload json.RawMessage `json:",omitempty"`
-	Raw     []byte          `json:",omitempty"`
-	Time    time.Time
-	Result  Result
-	Ops     []journalOp // set: the value is a journalBatch
-}
-
-// A journal batch is stored as one zstd frame of its encoded form: a month
-// of marks is some 600 KB of JSON that compresses twentyfold, and the bytes a
-// batch writes are what its commit waits for. A value that starts with
-// codecVersion is stored plain (entries of one op, before batches).
+// A journal batch is stored as two zstd frames of its encoded form, the
+// ops' (compressJournalOps) and the end's (compressJournalEnd), which a
+// decoder reads as one content: a month of marks is some 900 KB of JSON that
+// compresses twentyfold, and the bytes a batch writes are what its commit
+// waits for. A value that starts with codecVersion is stored plain (entries
+// of one op, before batches).
 const (
 	journalWindow    = 1 << 20  // zstd window the encoder uses
 	maxJournalWindow = 8 << 20  // zstd window the decoder accepts
@@ -90,8 +88,7 @@ var journalZ struct {
 	scratch []byte
 }
 
-// journalEncoder is journalZ's encoder, made (and run once on a batch's
-// worth of bytes, which sizes its tables and buffers) on first use.
+// journalEncoder is journalZ's encoder, made on first use.
 func journalEncoder() (*zstd.Encoder, error) {
 	if journalZ.enc == nil {
 		e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
@@ -99,30 +96,9 @@ func journalEncoder() (*zstd.Encoder, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: zstd encoder: %w", err)
 		}
-		e.EncodeAll(make([]byte, journalWindow), nil)
 		journalZ.enc = e
 	}
 	return journalZ.enc, nil
-}
-
-// warmJournal makes the journal's encoder ready: an authority does it when
-// it opens, so that its first push batch does not wait for it.
-func warmJournal() {
-	journalZ.Lock()
-	defer journalZ.Unlock()
-	_, _ = journalEncoder()
-}
-
-// compressedJournal is the stored value of the journalBatch of ops of node
-// with their results rs, run at now: the zstd frame of its ops, then the one
-// of its end (compressJournalOps, compressJournalEnd). Decoding reads the two
-// frames as one content.
-func compressedJournal(node string, ops []journalOp, rs []Result, now time.Time) ([]byte, error) {
-	z, err := compressJournalOps(node, ops, now)
-	if err != nil {
-		return nil, err
-	}
-	return compressJournalEnd(z, rs)
 }
 
 // compressJournalOps is the first frame of a journal batch: its node, time
@@ -192,7 +168,7 @@ func journalOps(v []byte) ([]JournalEntry, error) {
 	if err := decode(v, &e); err != nil {
 		return nil, err
 	}
-	if e.Ops == nil {
+	if e.Ops == nil { // the form before batches
 		if e.Result.Seq != e.Seq {
 			return nil, fmt.Errorf("%w: the journal entry of op %d holds the result of op %d", errCodec, e.Seq, e.Result.Seq)
 		}
@@ -203,13 +179,9 @@ func journalOps(v []byte) ([]JournalEntry, error) {
 		return []JournalEntry{{Op: app.Op{Node: e.Node, Seq: e.Seq, HLC: e.HLC, Type: e.Type,
 			Payload: bytes.Clone(p)}, Time: e.Time, Result: e.Result}}, nil
 	}
-	var b journalBatch
-	if err := decode(v, &b); err != nil {
-		return nil, err
-	}
-	out := make([]JournalEntry, len(b.Ops))
-	rej := b.Results
-	for i, o := range b.Ops {
+	out := make([]JournalEntry, len(e.Ops))
+	rej := e.Results
+	for i, o := range e.Ops {
 		p := []byte(o.Payload)
 		if len(p) == 0 {
 			p = o.Raw
@@ -218,8 +190,8 @@ func journalOps(v []byte) ([]JournalEntry, error) {
 		if len(rej) > 0 && rej[0].Seq == o.Seq {
 			r, rej = rej[0], rej[1:]
 		}
-		out[i] = JournalEntry{Op: app.Op{Node: b.Node, Seq: o.Seq, HLC: o.HLC, Type: o.Type,
-			Payload: bytes.Clone(p)}, Time: b.Time, Result: r}
+		out[i] = JournalEntry{Op: app.Op{Node: e.Node, Seq: o.Seq, HLC: o.HLC, Type: o.Type,
+			Payload: bytes.Clone(p)}, Time: e.Time, Result: r}
 	}
 	if len(rej) > 0 {
 		return nil, fmt.Errorf("a result of op %d, which the batch does not hold", rej[0].Seq)
@@ -491,7 +463,7 @@ func journalOpOf(op app.Op, isJSON bool) journalOp {
 }
 
 // appendJournal adds the ops that one ApplyRemote ran (pre), with their
-// results rs (in the same order), as one journalBatch.
+// results rs (in the same order), as one journal entry.
 func appendJournal(jb *bbolt.Bucket, pre *prepared, rs []Result) error {
 	first := jb.Sequence() + 1
 	if err := jb.SetSequence(first + uint64(len(rs)) - 1); err != nil {
@@ -565,7 +537,7 @@ func appendResult(b []byte, r Result) []byte {
 	return append(b, '}')
 }
 
-// encodeJournalOps appends to b the encoded form of a journalBatch of ops of
+// encodeJournalOps appends to b the encoded form of a journal batch of ops of
 // node run at now up to its ops (encodeJournalEnd writes the rest): by hand,
 // as encode would write it, since every batch a server takes goes through it.
 func encodeJournalOps(b []byte, node string, ops []journalOp, now time.Time) []byte {
@@ -593,7 +565,7 @@ func encodeJournalOps(b []byte, node string, ops []journalOp, now time.Time) []b
 	return append(b, ']')
 }
 
-// encodeJournalEnd appends the end of a journalBatch whose ops have the
+// encodeJournalEnd appends the end of a journal batch whose ops have the
 // results rs: the ones that are not "applied", and the closing brace.
 func encodeJournalEnd(b []byte, rs []Result) []byte {
 	n := 0

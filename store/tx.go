@@ -199,8 +199,8 @@ type scanEntry struct {
 // maxScans bounds the scans one transaction's cache keeps.
 const maxScans = 20_000
 
-// scanned returns the keys of a whole earlier scan of sk, if no write has
-// touched its index since.
+// scanned returns the keys and ids of a whole earlier scan of sk, if no
+// write has touched its index since.
 func (c *loadCache) scanned(sk scanKey) (scanEntry, bool) {
 	if c == nil {
 		return scanEntry{}, false
