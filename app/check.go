@@ -137,6 +137,8 @@ func Check(r Reader) []string {
 			bad("квота %s/%s: нет счётчика при %d сертификатах", k.mun, k.period, n)
 		}
 	}
+	out = append(out, checkBudgets(r, quotas, certs)...)
+	out = append(out, checkInvoices(r, contracts)...)
 	groups, err := List[Group](r, "", "", 0)
 	if err != nil {
 		return append(out, "groups: "+err.Error())
@@ -144,6 +146,100 @@ func Check(r Reader) []string {
 	for _, g := range groups {
 		if g.Taken != taken[g.ID] || g.Taken > g.Capacity || g.Taken < 0 {
 			bad("группа %s: занято %d мест, договоров %d, вместимость %d", g.ID, g.Taken, taken[g.ID], g.Capacity)
+		}
+	}
+	return out
+}
+
+// checkBudgets: per municipality and period, the budget counter equals
+// Σ reserved + paid of its certificates, and stays within the budget limit
+// where one is set (RULES.md §8).
+func checkBudgets(r Reader, quotas []Quota, certs []Certificate) []string {
+	var out []string
+	type qk struct{ mun, period string }
+	committed := map[qk]int64{}
+	for _, c := range certs {
+		for _, l := range c.Ledgers {
+			committed[qk{c.Municipality, l.Period}] += l.Reserved + l.Paid
+		}
+	}
+	seen := map[qk]bool{}
+	for _, q := range quotas {
+		k := qk{q.Municipality, q.Period}
+		seen[k] = true
+		if q.Committed != committed[k] {
+			out = append(out, fmt.Sprintf("бюджет %s/%s: счётчик %d коп., резерв и оплата сертификатов %d коп.", q.Municipality, q.Period, q.Committed, committed[k]))
+		}
+		if p, err := Get[Params](r, q.Municipality+"/"+q.Period); err == nil && p.BudgetLimit > 0 && q.Committed > p.BudgetLimit {
+			out = append(out, fmt.Sprintf("лимит бюджета %s/%s превышен: %d > %d коп.", q.Municipality, q.Period, q.Committed, p.BudgetLimit))
+		}
+	}
+	for k, n := range committed {
+		if !seen[k] && n != 0 {
+			out = append(out, fmt.Sprintf("бюджет %s/%s: нет счётчика при %d коп.", k.mun, k.period, n))
+		}
+	}
+	return out
+}
+
+// checkInvoices is the invoice invariant of RULES.md §8, per provider,
+// municipality and month: once the final exists, the advance submitted (or
+// later) plus the final equals Σ due of the shares settled into it, to the
+// kopeck; before it, the advance is at most floor(80 % × Σ shares) of the
+// month's written-off shares.
+func checkInvoices(r Reader, contracts []Contract) []string {
+	var out []string
+	type ik struct {
+		provider, mun string
+		month         Month
+	}
+	due := map[ik]int64{}
+	shares := map[ik]int64{}
+	for _, k := range contracts {
+		for _, s := range k.Schedule {
+			if s.Settled {
+				due[ik{k.Provider, k.Municipality, s.SettledIn}] += s.Due
+			}
+			if s.WrittenOff {
+				shares[ik{k.Provider, k.Municipality, s.Month}] += s.Cert
+			}
+		}
+	}
+	invs, err := List[Invoice](r, "", "", 0)
+	if err != nil {
+		return []string{"invoices: " + err.Error()}
+	}
+	adv := map[ik]Invoice{}
+	final := map[ik]Invoice{}
+	for _, inv := range invs {
+		key := ik{inv.Provider, inv.Municipality, inv.Month}
+		switch inv.Type {
+		case InvAdvance:
+			adv[key] = inv
+		case InvFinal:
+			final[key] = inv
+		}
+		if inv.Status == InvApproved || inv.Status == InvPaid {
+			if inv.Amount > inv.Max {
+				out = append(out, fmt.Sprintf("счёт %s: утверждён на %d коп. при начисленных %d коп.", inv.ID, inv.Amount, inv.Max))
+			}
+		}
+	}
+	for key, a := range adv {
+		if _, ok := final[key]; ok {
+			continue
+		}
+		if a.Amount > AdvanceMax(shares[key]) || a.Amount > a.Max {
+			out = append(out, fmt.Sprintf("аванс %s: %d коп. больше 80%% начислений %d коп.", a.ID, a.Amount, shares[key]))
+		}
+	}
+	for key, f := range final {
+		a := advanceSubmitted(adv[key])
+		if adv[key].Status == InvDraft {
+			out = append(out, fmt.Sprintf("аванс %s остался черновиком после итогового счёта", adv[key].ID))
+		}
+		if a+f.Amount != due[key] {
+			out = append(out, fmt.Sprintf("счета %s/%s за %s: аванс %d + итог %d ≠ к оплате %d коп.", key.provider, key.mun, key.month, a, f.Amount, due[key]))
 		}
 	}
 	return out

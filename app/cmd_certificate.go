@@ -18,44 +18,140 @@ func init() {
 	register(func() Command { return &ApplyChild{} })
 }
 
-// ApplyChild is a child's application to a provider with the certificate
-// number and the birth date as proof: the provider then sees the child and the
-// certificate (RULES.md §10). Errors: ENOTFOUND when number and birth date do
-// not match, SCOPE_FORBIDDEN for a node that is not the provider's.
+// ApplyChild is a child's application to a provider: the provider then sees
+// the child and the certificate (RULES.md §10). A provider proves the family
+// sent it with the certificate's number and code, which the guardian holds
+// (the number and the birth date are no secret); a wrong pair counts against
+// the node, and the fifth in an hour throttles it for an hour with an alert
+// to the region. A municipality or the region, who see the child already,
+// need the number only. Errors: ENOTFOUND with one message for every failed
+// lookup, THROTTLED, SCOPE_FORBIDDEN.
 type ApplyChild struct {
-	Number    string
-	BirthDate Date
-	Provider  string
+	Number   string
+	Code     string
+	Provider string
 }
 
 func (c *ApplyChild) Op() string { return "apply_child" }
+
+// Throttling of wrong certificate codes (RULES.md §3).
+const (
+	CodeTries  = 5    // wrong codes a node gets in CodeWindow
+	CodeWindow = 3600 // seconds
+)
 
 func (c *ApplyChild) Apply(tx Tx, m Meta) error {
 	if _, err := Get[Provider](tx, c.Provider); err != nil {
 		return err
 	}
-	if k, id, _ := ParseScope(m.Scope); k == "provider" && id != c.Provider {
+	kind, id, _ := ParseScope(m.Scope)
+	if kind == "provider" && id != c.Provider {
 		return Errorf(SCOPE_FORBIDDEN, "Заявление можно подать только к своему исполнителю")
 	}
-	certs, err := List[Certificate](tx, IdxNumber, c.Number, 1)
+	byCode := kind == "provider"
+	if byCode && m.Authority {
+		g, err := guardOf(tx, m.Node)
+		if err != nil {
+			return err
+		}
+		if g.Until > m.Time {
+			a, err := raiseAlert(tx, m, THROTTLED, c.Op())
+			if err != nil {
+				return err
+			}
+			return &Error{Code: THROTTLED, Keep: []Record{a}, Message: fmt.Sprintf(
+				"Слишком много неверных кодов сертификата: поиск по сертификату недоступен этому узлу до %s (время сервера). РМЦ получил уведомление",
+				clockOf(g.Until))}
+		}
+	}
+	cert, found, err := certByNumber(tx, c.Number)
 	if err != nil {
 		return err
 	}
-	if len(certs) == 0 || certs[0].Number != c.Number {
-		if !m.Authority {
-			return nil // the node cannot see the registry: the server checks
-		}
-		return Errorf(ENOTFOUND, "Сертификат %s с такой датой рождения не найден", c.Number)
+	if !m.Authority && (!found || byCode) {
+		return nil // the node cannot check the code: the server decides
 	}
-	cert := certs[0]
+	if !found || byCode && !codeMatches(tx, cert, c.Code) {
+		return missedCode(tx, m, byCode)
+	}
 	ch, err := Get[Child](tx, cert.Child)
 	if err != nil {
 		return err
 	}
-	if ch.BirthDate != c.BirthDate {
-		return Errorf(ENOTFOUND, "Сертификат %s с такой датой рождения не найден", c.Number)
-	}
 	return addProvider(tx, &ch, &cert, c.Provider)
+}
+
+// certByNumber finds a certificate by its exact number.
+func certByNumber(r Reader, number string) (Certificate, bool, error) {
+	if number == "" || len(number) > 32 {
+		return Certificate{}, false, nil
+	}
+	certs, err := List[Certificate](r, IdxNumber, number, 1)
+	if err != nil || len(certs) == 0 || certs[0].Number != number {
+		return Certificate{}, false, err
+	}
+	return certs[0], true, nil
+}
+
+// errNoCertificate is the one answer to every failed lookup by number and
+// code: which half was wrong is not told.
+const errNoCertificate = "Сертификат с таким номером и кодом не найден. Проверьте номер и код в выписке из реестра сертификатов"
+
+// missedCode is the refusal of a failed lookup; a provider's counts against
+// its node and may throttle it.
+func missedCode(tx Tx, m Meta, byCode bool) error {
+	e := &Error{Code: ENOTFOUND, Message: errNoCertificate}
+	if !byCode || !m.Authority {
+		return e
+	}
+	g, err := guardOf(tx, m.Node)
+	if err != nil {
+		return err
+	}
+	kept := g.Failures[:0]
+	for _, t := range g.Failures {
+		if t > m.Time-CodeWindow {
+			kept = append(kept, t)
+		}
+	}
+	g.Failures = append(kept, m.Time)
+	if len(g.Failures) >= CodeTries {
+		g.Until, g.Failures = m.Time+CodeWindow, nil
+		a, err := raiseAlert(tx, m, THROTTLED, "apply_child")
+		if err != nil {
+			return err
+		}
+		e.Keep = append(e.Keep, a)
+	}
+	e.Keep = append(e.Keep, g)
+	return e
+}
+
+func guardOf(r Reader, node string) (Guard, error) {
+	g, err := Get[Guard](r, node)
+	if ErrorCode(err) == ENOTFOUND {
+		return Guard{Node: node}, nil
+	}
+	return g, err
+}
+
+// raiseAlert is the region's alert about a node's refused op: one record per
+// node, day and code, counting the refusals.
+func raiseAlert(r Reader, m Meta, code, op string) (Alert, error) {
+	id := m.Node + "|" + m.Today.String() + "|" + code
+	a, err := Get[Alert](r, id)
+	if ErrorCode(err) == ENOTFOUND {
+		a, err = Alert{ID: id, Node: m.Node, Scope: m.Scope, Date: m.Today, Code: code}, nil
+	}
+	a.Count++
+	a.Op, a.Last = op, m.Time
+	return a, err
+}
+
+// clockOf is a unix time as Moscow wall-clock «ЧЧ:ММ».
+func clockOf(unix int64) string {
+	s := (unix + 3*3600) % 86400
+	return ClockRu(int(s / 60))
 }
 
 // addProvider records that the child applied to the provider.
@@ -149,11 +245,24 @@ func checkChild(tx Tx, ch Child) error {
 	if err := checkText("Кто принял согласие", ch.ConsentBy, 200, true); err != nil {
 		return err
 	}
-	if p := strings.Trim(ch.GuardianPhone, "+ ()-"); ch.GuardianPhone != "" && (!digits(strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(p)) || len(p) > 20) {
-		return Errorf(EINVALID, "Неверный телефон «%s»", ch.GuardianPhone)
+	if err := checkPhone(ch.GuardianPhone); err != nil {
+		return err
 	}
-	if ch.SNILS != "" && !validSNILS(ch.SNILS) {
-		return Errorf(EINVALID, "Неверный СНИЛС «%s»", ch.SNILS)
+	if ch.SNILS != "" && (len(ch.SNILS) > MaxSNILS || !validSNILS(ch.SNILS)) {
+		return Errorf(EINVALID, "Неверный СНИЛС «%s»: нужен формат 123-456-789 01 с верным контрольным числом", ch.SNILS)
+	}
+	return nil
+}
+
+// MaxSNILS is the longest SNILS as written: «123-456-789 01».
+const MaxSNILS = 14
+
+// checkPhone allows an empty phone or up to 20 characters of digits, spaces,
+// «+», «-» and brackets.
+func checkPhone(phone string) error {
+	p := strings.Trim(phone, "+ ()-")
+	if phone != "" && (len(phone) > 20 || !digits(strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(p))) {
+		return Errorf(EINVALID, "Неверный телефон «%s»", phone)
 	}
 	return nil
 }
@@ -189,9 +298,15 @@ func certificateOfChild(tx Reader, child string) (Certificate, error) {
 // IssueCertificate issues a child's one certificate of accounting (nominal 0).
 // The authority numbers it 26-MM-NNNNNN. Errors: CERTIFICATE_EXISTS,
 // AGE_OUT_OF_RANGE, ENOTFOUND.
+//
+// A certificate issued by a provider's node is unconfirmed until the child's
+// municipality confirms it (RULES.md §3). CodeHash is CodeHash(ID, code) of
+// the code the issuing node made and printed for the guardian; only the hash
+// travels, and only the server and the municipality keep it.
 type IssueCertificate struct {
-	ID    string
-	Child string
+	ID       string
+	Child    string
+	CodeHash string
 }
 
 func (c *IssueCertificate) Op() string { return "issue_certificate" }
@@ -212,14 +327,19 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	if err := CheckAge(ch.BirthDate, m.Today); err != nil {
 		return err
 	}
+	kind, _, _ := ParseScope(m.Scope)
 	cert := Certificate{ID: c.ID, Child: ch.ID, Municipality: ch.Municipality,
-		Type: CertAccounting, Status: CertActive, Issued: m.Today, Providers: ch.Providers}
+		Type: CertAccounting, Status: CertActive, Issued: m.Today, Providers: ch.Providers,
+		Unconfirmed: kind == "provider"}
 	if m.Authority {
 		n, err := tx.NextSerial("certificate/" + ch.Municipality)
 		if err != nil {
 			return err
 		}
 		cert.Number = fmt.Sprintf("26-%s-%06d", ch.Municipality, n)
+	}
+	if err := putCode(tx, m, cert, c.CodeHash); err != nil {
+		return err
 	}
 	return tx.Put(cert)
 }
@@ -246,6 +366,9 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 	}
 	if cert.Status == CertFrozen {
 		return Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", cert.Number)
+	}
+	if cert.Unconfirmed {
+		return errUnconfirmed(cert)
 	}
 	if cert.Type == CertFinancing {
 		return Errorf(ECONFLICT, "Сертификат %s уже является сертификатом финансирования", cert.Number)
@@ -303,6 +426,10 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	return serveQueue(tx, m, cert.Municipality, r.Current)
+}
+
+func errUnconfirmed(cert Certificate) error {
+	return Errorf(CERTIFICATE_UNCONFIRMED, "Сертификат %s ещё не подтверждён муниципалитетом: его нельзя финансировать и по нему нельзя зачислять", cert.Number)
 }
 
 // vacancy reports whether one more financing certificate fits the quota and the sum limit.

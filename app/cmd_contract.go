@@ -56,6 +56,9 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 	if e.Cert.Status == CertFrozen {
 		return e, Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", e.Cert.Number)
 	}
+	if e.Cert.Unconfirmed {
+		return e, errUnconfirmed(e.Cert)
+	}
 	if start < e.Group.Start || start > e.Group.End {
 		return e, Errorf(DATE_OUT_OF_PERIOD, "Дата начала %s вне сроков группы %s – %s", start.Russian(), e.Group.Start.Russian(), e.Group.End.Russian())
 	}
@@ -117,6 +120,18 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 		return e, Errorf(BALANCE_INSUFFICIENT, "На сертификате %s нет свободного остатка", e.Cert.Number)
 	}
 	e.Quote = ComputeQuote(e.Group.Start, e.Group.End, e.Start, e.End, e.Module.Price, e.Module.NormPrice, b)
+	if params.BudgetLimit > 0 {
+		q, err := quotaOf(tx, e.Cert.Municipality, e.Period.ID)
+		if err != nil {
+			return e, err
+		}
+		if q.Committed+e.Quote.Cert > params.BudgetLimit {
+			return e, &Error{Code: BUDGET_LIMIT,
+				Detail: fmt.Sprintf("limit=%s committed=%s cert=%s", kopDot(params.BudgetLimit), kopDot(q.Committed), kopDot(e.Quote.Cert)),
+				Message: fmt.Sprintf("Лимит бюджета муниципалитета %s на период %s исчерпан: зарезервировано и оплачено %s из %s, договор требует %s",
+					e.Cert.Municipality, e.Period.ID, FormatRub(q.Committed), FormatRub(params.BudgetLimit), FormatRub(e.Quote.Cert))}
+		}
+	}
 	return e, nil
 }
 
@@ -183,6 +198,7 @@ func (c *Enrol) Apply(tx Tx, m Meta) error {
 			qu.Directions = map[string]int64{}
 		}
 		qu.Directions[k.Direction]++
+		qu.Committed += q.Cert
 		if err := tx.Put(qu); err != nil {
 			return err
 		}
@@ -260,11 +276,13 @@ func (c *Terminate) Apply(tx Tx, m Meta) error {
 			return err
 		}
 		l := cert.Ledger(k.Period)
+		var back int64
 		for i := range k.Schedule {
 			s := &k.Schedule[i]
 			if s.Month > last && !s.WrittenOff && !s.Returned {
 				l.Reserved -= s.Cert
 				l.Balance += s.Cert
+				back += s.Cert
 				s.Returned = true
 			}
 		}
@@ -276,6 +294,7 @@ func (c *Terminate) Apply(tx Tx, m Meta) error {
 			return err
 		}
 		qu.Directions[k.Direction]--
+		qu.Committed -= back
 		if err := tx.Put(qu); err != nil {
 			return err
 		}

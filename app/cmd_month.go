@@ -1,7 +1,9 @@
 package app
 
 import (
+	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -10,6 +12,7 @@ func init() {
 	register(func() Command { return &SubmitInvoice{} })
 	register(func() Command { return &ApproveInvoice{} })
 	register(func() Command { return &PayInvoice{} })
+	register(func() Command { return &RecordRefund{} })
 }
 
 // CloseMonth is the month-close job of the authority, run on the 1st of Month:
@@ -57,6 +60,7 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 	shares := map[invKey]int64{}
 	dues := map[invKey]int64{}
 	completeness := map[string]int64{}
+	returned := map[[2]string]int64{} // municipality, period → what completeness returned
 	for _, id := range ids {
 		k, err := Get[Contract](tx, id)
 		if err != nil {
@@ -92,9 +96,10 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 						completeness[k.Group+s.Month.String()] = cp
 					}
 					s.Due = DueAfterCompleteness(s.Cert, cp)
-					s.Settled = true
+					s.Settled, s.SettledIn = true, prev
 					l.Paid -= s.Cert - s.Due
 					l.Balance += s.Cert - s.Due
+					returned[[2]string{k.Municipality, k.Period}] += s.Cert - s.Due
 					dues[key] += s.Due // late write-offs of earlier months settle into this final invoice
 				}
 			}
@@ -117,15 +122,32 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 			return err
 		}
 	}
-	for key, due := range dues {
-		adv, err := Get[Invoice](tx, InvoiceID(key.provider, key.mun, prev, InvAdvance))
-		if err != nil && ErrorCode(err) != ENOTFOUND {
+	for _, mp := range slices.SortedFunc(maps.Keys(returned), func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) }) {
+		if err := commit(tx, mp[0], mp[1], -returned[mp]); err != nil {
 			return err
 		}
-		amt := due - adv.Amount
-		if err := tx.Put(Invoice{ID: InvoiceID(key.provider, key.mun, prev, InvFinal), Provider: key.provider,
-			Municipality: key.mun, Month: prev, Type: InvFinal, Amount: amt, Max: amt,
-			Status: InvDraft, Due: c.Month.First().AddDays(9)}); err != nil {
+	}
+	// Every advance of the previous month gets its final, dues or not.
+	advances, err := invoicesOf(tx, prev, InvAdvance)
+	if err != nil {
+		return err
+	}
+	for _, adv := range advances {
+		key := invKey{adv.Provider, adv.Municipality}
+		dues[key] += 0
+	}
+	keys := make([]invKey, 0, len(dues))
+	for key := range dues {
+		keys = append(keys, key)
+	}
+	slices.SortFunc(keys, func(a, b invKey) int {
+		if a.provider != b.provider {
+			return strings.Compare(a.provider, b.provider)
+		}
+		return strings.Compare(a.mun, b.mun)
+	})
+	for _, key := range keys {
+		if err := drawFinal(tx, key, prev, dues[key]); err != nil {
 			return err
 		}
 	}
@@ -133,11 +155,78 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 	return tx.Put(r)
 }
 
+// drawFinal draws the final invoice of a provider and municipality for month
+// (RULES.md §8): Σ due less the advance the provider submitted. An advance
+// still in draft is withdrawn (amount 0): the provider is paid what is due,
+// whatever it asked or did not ask in advance. A negative final is a refund.
+func drawFinal(tx Tx, key invKey, month Month, due int64) error {
+	adv, err := Get[Invoice](tx, InvoiceID(key.provider, key.mun, month, InvAdvance))
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		adv = Invoice{}
+	case err != nil:
+		return err
+	case adv.Status == InvDraft:
+		adv.Status, adv.Amount = InvWithdrawn, 0
+		if err := tx.Put(adv); err != nil {
+			return err
+		}
+	}
+	amt := due - advanceSubmitted(adv)
+	return tx.Put(Invoice{ID: InvoiceID(key.provider, key.mun, month, InvFinal), Provider: key.provider,
+		Municipality: key.mun, Month: month, Type: InvFinal, Amount: amt, Max: amt,
+		Status: InvDraft, Due: (month + 1).First().AddDays(9)})
+}
+
+// advanceSubmitted is what an advance claims once submitted (0 for a draft
+// or a withdrawn one).
+func advanceSubmitted(adv Invoice) int64 {
+	switch adv.Status {
+	case InvSubmitted, InvApproved, InvPaid:
+		return adv.Amount
+	}
+	return 0
+}
+
+// invoicesOf lists the invoices of a type for a month, in every municipality.
+func invoicesOf(r Reader, month Month, typ string) ([]Invoice, error) {
+	var muns []string
+	if err := r.Scan(KindMunicipality, "", "", func(id string) bool { muns = append(muns, id); return true }); err != nil {
+		return nil, err
+	}
+	var out []Invoice
+	for _, mun := range muns {
+		invs, err := List[Invoice](r, IdxMunicipality, mun+"|"+month.String(), 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range invs {
+			if inv.Type == typ {
+				out = append(out, inv)
+			}
+		}
+	}
+	return out, nil
+}
+
 var invoiceStatusRu = map[string]string{InvDraft: "черновик", InvSubmitted: "подан",
-	InvApproved: "утверждён", InvPaid: "оплачен"}
+	InvApproved: "утверждён", InvPaid: "оплачен", InvWithdrawn: "отозван", InvRefunded: "возврат получен"}
 
 // InvoiceStatusRu is the Russian name of an invoice status.
 func InvoiceStatusRu(s string) string { return invoiceStatusRu[s] }
+
+// commit moves the budget counter of a municipality's period by delta.
+func commit(tx Tx, mun, period string, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	q, err := quotaOf(tx, mun, period)
+	if err != nil {
+		return err
+	}
+	q.Committed += delta
+	return tx.Put(q)
+}
 
 func moveInvoice(tx Tx, id, from, to string) (Invoice, error) {
 	inv, err := Get[Invoice](tx, id)
@@ -166,6 +255,11 @@ func (c *SubmitInvoice) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	if inv.Type == InvAdvance {
+		if ok, err := exists[Invoice](tx, InvoiceID(inv.Provider, inv.Municipality, inv.Month, InvFinal)); err != nil {
+			return err
+		} else if ok {
+			return Errorf(INVOICE_STATUS, "Итоговый счёт за %s уже выставлен: аванс подать нельзя", inv.Month.Russian())
+		}
 		if err := checkAmount("Сумма счёта", c.Amount); err != nil {
 			return err
 		}
@@ -187,6 +281,9 @@ func (c *ApproveInvoice) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
+	if inv.Amount > inv.Max {
+		return Errorf(INVOICE_ABOVE_LIMIT, "Счёт на %s больше начисленного по договорам (%s): утвердить нельзя", FormatRub(inv.Amount), FormatRub(inv.Max))
+	}
 	return tx.Put(inv)
 }
 
@@ -199,6 +296,27 @@ func (c *PayInvoice) Apply(tx Tx, m Meta) error {
 	inv, err := moveInvoice(tx, c.Invoice, InvApproved, InvPaid)
 	if err != nil {
 		return err
+	}
+	if inv.Amount < 0 {
+		return Errorf(INVOICE_STATUS, "Счёт на %s — это возврат исполнителя: отметьте получение возврата", FormatRub(inv.Amount))
+	}
+	return tx.Put(inv)
+}
+
+// RecordRefund records that the provider returned the money of a negative
+// final invoice (it was advanced more than was due, RULES.md §8); the
+// municipality records it once the invoice is approved. Errors: INVOICE_STATUS.
+type RecordRefund struct{ Invoice string }
+
+func (c *RecordRefund) Op() string { return "record_refund" }
+
+func (c *RecordRefund) Apply(tx Tx, m Meta) error {
+	inv, err := moveInvoice(tx, c.Invoice, InvApproved, InvRefunded)
+	if err != nil {
+		return err
+	}
+	if inv.Amount >= 0 {
+		return Errorf(INVOICE_STATUS, "Счёт на %s — не возврат: его оплачивают", FormatRub(inv.Amount))
 	}
 	return tx.Put(inv)
 }

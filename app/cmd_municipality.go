@@ -57,6 +57,9 @@ func (c *SetParams) Apply(tx Tx, m Meta) error {
 	if q.Active > p.Quota && q.Active > 0 || p.SumLimit > 0 && q.SumNominals > p.SumLimit {
 		return Errorf(EINVALID, "Уже выдано %d сертификатов финансирования на %s: квоту и лимит ниже этого не снизить", q.Active, FormatRub(q.SumNominals))
 	}
+	if p.BudgetLimit > 0 && q.Committed > p.BudgetLimit {
+		return Errorf(BUDGET_LIMIT, "Уже зарезервировано и оплачено %s: лимит бюджета ниже этого не снизить", FormatRub(q.Committed))
+	}
 	if err := tx.Put(p); err != nil {
 		return err
 	}

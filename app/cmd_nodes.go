@@ -55,9 +55,16 @@ type Invite struct {
 	Scope   string
 	By      string // the scope that created it
 	Created Date
+	Expires Date // the last day it can be spent
 	Status  string
 	Node    string // the node that spent it
 }
+
+// Days an invite lives (RULES.md §11).
+const (
+	InviteDays    = 7
+	MaxInviteDays = 30
+)
 
 func (i Invite) Kind() Kind       { return KindInvite }
 func (i Invite) RecordID() string { return i.Hash }
@@ -84,10 +91,13 @@ func checkHex(field, s string, n int) error {
 }
 
 // CreateInvite records a one-time invite for a scope within the creating
-// node's own. Errors: SCOPE_FORBIDDEN, ECONFLICT, EINVALID.
+// node's own, good for Days days (0: InviteDays; at most MaxInviteDays).
+// Providers make none (RULES.md §11). Errors: SCOPE_FORBIDDEN, ECONFLICT,
+// EINVALID.
 type CreateInvite struct {
 	Hash  string
 	Scope string
+	Days  int
 }
 
 func (c *CreateInvite) Op() string { return "create_invite" }
@@ -95,6 +105,16 @@ func (c *CreateInvite) Op() string { return "create_invite" }
 func (c *CreateInvite) Apply(tx Tx, m Meta) error {
 	if err := checkHex("hash", c.Hash, 32); err != nil {
 		return err
+	}
+	days := c.Days
+	if days == 0 {
+		days = InviteDays
+	}
+	if days < 1 || days > MaxInviteDays {
+		return Errorf(EINVALID, "Приглашение действует от 1 до %d дней, указано %d", MaxInviteDays, c.Days)
+	}
+	if k, _, _ := ParseScope(m.Scope); k == "provider" {
+		return Errorf(SCOPE_FORBIDDEN, "Исполнитель не приглашает узлы: приглашение выдаёт муниципалитет или РМЦ")
 	}
 	kind, id, err := ParseScope(c.Scope)
 	if err != nil {
@@ -118,7 +138,8 @@ func (c *CreateInvite) Apply(tx Tx, m Meta) error {
 	} else if ok {
 		return Errorf(ECONFLICT, "Такое приглашение уже есть")
 	}
-	return tx.Put(Invite{Hash: c.Hash, Scope: c.Scope, By: m.Scope, Created: m.Today, Status: InviteOpen})
+	return tx.Put(Invite{Hash: c.Hash, Scope: c.Scope, By: m.Scope, Created: m.Today,
+		Expires: m.Today.AddDays(days), Status: InviteOpen})
 }
 
 // RevokeInvite revokes an unspent invite.
@@ -173,6 +194,9 @@ func (c *JoinNode) Apply(tx Tx, m Meta) error {
 	}
 	if inv.Status != InviteOpen {
 		return Errorf(ECONFLICT, "Приглашение уже использовано или отозвано")
+	}
+	if !inv.Expires.IsZero() && m.Today > inv.Expires || inv.Expires.IsZero() && m.Today > inv.Created.AddDays(InviteDays) {
+		return Errorf(INVITE_EXPIRED, "Срок приглашения истёк: попросите новое")
 	}
 	if ok, err := exists[Node](tx, c.Node); err != nil {
 		return err

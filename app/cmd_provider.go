@@ -32,7 +32,7 @@ func (c *SaveProgramme) Apply(tx Tx, m Meta) error {
 	if err := checkText("Название программы", c.Title, 300, true); err != nil {
 		return err
 	}
-	if err := checkText("Описание", c.Description, 5000, false); err != nil {
+	if err := checkText("Описание", c.Description, MaxText, false); err != nil {
 		return err
 	}
 	if _, err := Get[Provider](tx, c.Provider); err != nil {

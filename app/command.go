@@ -10,6 +10,7 @@ type Meta struct {
 	Today     Date   // the executing node's calendar date
 	Authority bool   // this database decides scarce resources (server, standalone region)
 	Scope     string // the scope of the node that issued the command
+	Time      int64  // the executing database's clock, unix seconds (throttling windows)
 }
 
 // authorityOnly refuses a command that only the authority may run (the
@@ -46,13 +47,16 @@ var registry = map[string]func() Command{}
 func register(f func() Command) { registry[f().Op()] = f }
 
 // RegisterCommand adds a command type to the registry of op types, for
-// commands defined outside app (tests of the storage and sync machinery).
-// Registering an op type twice panics.
-func RegisterCommand(f func() Command) {
+// commands defined outside app (tests of the storage and sync machinery),
+// with the row of the authorization table that judges it when a node pushes
+// it. Registering an op type twice panics.
+func RegisterCommand(f func() Command, p Permission) {
 	if _, dup := registry[f().Op()]; dup {
 		panic("app: op type registered twice: " + f().Op())
 	}
 	register(f)
+	p.Op = f().Op()
+	RegisterPermission(p)
 }
 
 // NewCommand returns a zero command of the op type, or false for an unknown type.

@@ -3,6 +3,8 @@ package app
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Error codes. Codes cross the network and are stored with op results, so the
@@ -48,6 +50,10 @@ const (
 	NOT_ENROLLED            = "NOT_ENROLLED"
 	SCOPE_FORBIDDEN         = "SCOPE_FORBIDDEN"
 	AUTHORITY_ONLY          = "AUTHORITY_ONLY"
+	CERTIFICATE_UNCONFIRMED = "CERTIFICATE_UNCONFIRMED"
+	THROTTLED               = "THROTTLED"
+	BUDGET_LIMIT            = "BUDGET_LIMIT"
+	INVITE_EXPIRED          = "INVITE_EXPIRED"
 
 	// Codes of the sync protocol (sync/errors.go maps them to HTTP status).
 	UNAUTHORIZED       = "UNAUTHORIZED"
@@ -65,6 +71,11 @@ type Error struct {
 	// Detail carries the machine-readable figures behind a decision, such as
 	// "available=1234.00 cert=725275" for BALANCE_CHANGED.
 	Detail string
+	// Keep are records the authority stores although the op is refused: the
+	// refusal itself is a fact the server must remember (a wrong certificate
+	// code counts towards THROTTLED; a SCOPE_FORBIDDEN raises an alert). The
+	// op's own writes are undone first; nodes ignore Keep.
+	Keep []Record
 }
 
 func (e *Error) Error() string {
@@ -74,9 +85,39 @@ func (e *Error) Error() string {
 	return e.Code + ": " + e.Message
 }
 
+// MaxQuote is the most characters of a value an error message quotes: a
+// message travels to the node, the journal and the logs, and what a node sent
+// must not come back unbounded (THREATS.md).
+const MaxQuote = 100
+
 // Errorf returns an *Error with the code and a formatted Russian message.
+// Every string argument is cut to MaxQuote characters.
 func Errorf(code, format string, args ...any) *Error {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = Clip(s, MaxQuote)
+		}
+	}
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Clip cuts s to at most n characters (runes), marking a cut with «…»; an
+// invalid UTF-8 byte counts as one character and is replaced.
+func Clip(s string, n int) string {
+	if len(s) <= n && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if i == n {
+			b.WriteString("…")
+			return b.String()
+		}
+		b.WriteRune(r)
+		i++
+	}
+	return b.String()
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

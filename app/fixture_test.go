@@ -140,13 +140,16 @@ func (w *world) childCmd(birth string) *app.RegisterChild {
 		GuardianPhone: "+7 918 000-00-00", ConsentDate: day("2026-09-01"), ConsentBy: "Сидорова М. П."}}
 }
 
+// testCode is the code of every certificate financed() issues.
+const testCode = "ABCD2345"
+
 // financed registers a child of the municipality and gives it a financing certificate.
 func (w *world) financed() (child, cert string) {
 	w.t.Helper()
 	c := w.childCmd("2015-03-10")
 	w.must(c)
 	cert = w.id("cert")
-	w.must(&app.IssueCertificate{ID: cert, Child: c.Child.ID})
+	w.must(&app.IssueCertificate{ID: cert, Child: c.Child.ID, CodeHash: app.CodeHash(cert, testCode)})
 	w.must(&app.RequestFinancing{ID: w.id("req"), Certificate: cert})
 	return c.Child.ID, cert
 }

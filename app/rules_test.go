@@ -71,24 +71,38 @@ func TestContractWithBalance8000(t *testing.T) {
 	}
 }
 
-// RULES.md §7 and §8: a cancelled lesson makes November 75 % complete; at the
-// final settlement due = floor(share × 75 / 100) and the rest returns.
-func TestCompletenessAndInvoices(t *testing.T) {
-	w := newWorld(t, "2026-09-01")
+// novemberAt75 is RULES.md §7's case: a group with one lesson a week, one of
+// November's four cancelled by the provider, so November is 75 % complete;
+// September to November are closed. It returns the contract and its November
+// share.
+func novemberAt75(t *testing.T) (w *world, g *app.OpenGroup, child, cert, k string, share int64) {
+	w = newWorld(t, "2026-09-01")
 	w.params("27", 10, 10_000_00)
 	w.provider(20)
-	// A group with one lesson a week: Tuesdays of November 2026 are 3, 10, 17, 24.
-	g := w.groupCmd(w.id("grp"), w.Mod, 10)
+	// Tuesdays of November 2026 are 3, 10, 17, 24.
+	g = w.groupCmd(w.id("grp"), w.Mod, 10)
 	g.Schedule = []app.Slot{{Weekday: 2, Start: 15 * 60, End: 16 * 60}}
 	w.must(g)
-	child, cert := w.financed()
-	k := w.enrol(cert, g.ID, "2026-09-01")
-	share := get[app.Contract](w, k).Schedule[2].Cert // November
+	child, cert = w.financed()
+	k = w.enrol(cert, g.ID, "2026-09-01")
+	share = get[app.Contract](w, k).Schedule[2].Cert // November
 	w.setToday("2026-11-25")
 	w.must(&app.CancelLesson{Group: g.ID, Date: day("2026-11-17"), Start: 15 * 60, Cancelled: true})
 	for _, d := range []string{"2026-11-03", "2026-11-10", "2026-11-24"} {
 		w.must(&app.MarkAttendance{Group: g.ID, Date: day(d), Start: 15 * 60, Child: child, Mark: app.MarkAbsent})
 	}
+	for _, m := range []string{"2026-09", "2026-10", "2026-11"} {
+		mo, _ := app.ParseMonth(m)
+		w.must(&app.CloseMonth{Month: mo})
+	}
+	return w, g, child, cert, k, share
+}
+
+// RULES.md §7 and §8: at the final settlement due = floor(share × 75 / 100),
+// the rest returns, and advance + final == Σ due to the kopeck whatever the
+// provider asked in advance.
+func TestCompletenessAndInvoices(t *testing.T) {
+	w, g, child, cert, k, share := novemberAt75(t)
 	w.wantCode(&app.MarkAttendance{Group: g.ID, Date: day("2026-11-17"), Start: 15 * 60, Child: child, Mark: app.MarkPresent}, app.EINVALID)
 	w.wantCode(&app.MarkAttendance{Group: g.ID, Date: day("2026-11-18"), Start: 15 * 60, Child: child, Mark: app.MarkPresent}, app.EINVALID)
 	var c int64
@@ -99,10 +113,19 @@ func TestCompletenessAndInvoices(t *testing.T) {
 	if c != 75 {
 		t.Fatalf("completeness %d, want 75", c)
 	}
-	for _, m := range []string{"2026-09", "2026-10", "2026-11", "2026-12"} {
-		mo, _ := app.ParseMonth(m)
-		w.must(&app.CloseMonth{Month: mo})
+	adv := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvAdvance))
+	if adv.Max != share*80/100 || adv.Status != app.InvDraft {
+		t.Fatalf("advance %+v, want a draft of at most %d (80 %% of %d)", adv, share*80/100, share)
 	}
+	w.wantCode(&app.SubmitInvoice{Invoice: adv.ID, Amount: adv.Max + 1}, app.INVOICE_ABOVE_LIMIT)
+	w.wantCode(&app.ApproveInvoice{Invoice: adv.ID}, app.INVOICE_STATUS)
+	// The provider asks less than it may, before the final is drawn.
+	asked := adv.Max - 100
+	w.must(&app.SubmitInvoice{Invoice: adv.ID, Amount: asked})
+	w.must(&app.ApproveInvoice{Invoice: adv.ID})
+	w.must(&app.PayInvoice{Invoice: adv.ID})
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, 12)})
+
 	nov := get[app.Contract](w, k).Schedule[2]
 	if nov.Due != share*75/100 || !nov.Settled {
 		t.Fatalf("November due %d of share %d, want %d", nov.Due, share, share*75/100)
@@ -115,22 +138,54 @@ func TestCompletenessAndInvoices(t *testing.T) {
 	if l.Balance != 10_000_00-get[app.Contract](w, k).Quote.Cert+(share-nov.Due) {
 		t.Fatalf("returned share not back on balance: %+v", l)
 	}
-	adv := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvAdvance))
 	fin := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvFinal))
-	if adv.Amount != share*80/100 || fin.Amount != nov.Due-adv.Amount {
-		t.Fatalf("advance %d final %d (share %d due %d)", adv.Amount, fin.Amount, share, nov.Due)
+	if got := get[app.Invoice](w, adv.ID); got.Status != app.InvPaid || got.Amount != asked {
+		t.Fatalf("advance %+v", got)
 	}
-	w.wantCode(&app.SubmitInvoice{Invoice: adv.ID, Amount: adv.Max + 1}, app.INVOICE_ABOVE_LIMIT)
-	w.wantCode(&app.ApproveInvoice{Invoice: adv.ID}, app.INVOICE_STATUS)
-	w.must(&app.SubmitInvoice{Invoice: adv.ID, Amount: adv.Max - 100})
-	w.must(&app.ApproveInvoice{Invoice: adv.ID})
-	w.must(&app.PayInvoice{Invoice: adv.ID})
-	if inv := get[app.Invoice](w, adv.ID); inv.Status != app.InvPaid || inv.Amount != adv.Max-100 {
-		t.Fatalf("invoice %+v", inv)
+	if asked+fin.Amount != share*75/100 {
+		t.Fatalf("advance %d + final %d = %d, want Σ due %d", asked, fin.Amount, asked+fin.Amount, share*75/100)
 	}
 	w.wantCode(&app.CloseMonth{Month: app.MonthOf(2026, 12)}, app.MONTH_CLOSED)
 	w.wantCode(&app.CloseMonth{Month: app.MonthOf(2027, 2)}, app.MONTH_CLOSED)
 	w.wantCode(&app.MarkAttendance{Group: g.ID, Date: day("2026-11-24"), Start: 15 * 60, Child: child, Mark: app.MarkPresent}, app.MONTH_CLOSED)
+}
+
+// RULES.md §8: an advance left in draft is withdrawn when the final is drawn,
+// and the final pays all that is due; none can be submitted after it.
+func TestFinalWithoutAdvance(t *testing.T) {
+	w, _, _, _, _, share := novemberAt75(t)
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, 12)})
+	adv := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvAdvance))
+	fin := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvFinal))
+	if adv.Status != app.InvWithdrawn || adv.Amount != 0 {
+		t.Fatalf("advance in draft at the final: %+v, want withdrawn at 0", adv)
+	}
+	if fin.Amount != share*75/100 {
+		t.Fatalf("final %d with no advance, want Σ due %d", fin.Amount, share*75/100)
+	}
+	w.wantCode(&app.SubmitInvoice{Invoice: adv.ID, Amount: 1}, app.INVOICE_STATUS)
+}
+
+// RULES.md §8: a provider advanced more than is due owes a refund, which the
+// municipality records as received, never as a payment.
+func TestNegativeFinalIsRefund(t *testing.T) {
+	w, _, _, _, _, share := novemberAt75(t)
+	adv := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvAdvance))
+	// 80 % of the share in advance; 75 % turns out due.
+	w.must(&app.SubmitInvoice{Invoice: adv.ID, Amount: adv.Max})
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, 12)})
+	fin := get[app.Invoice](w, app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvFinal))
+	due := share * 75 / 100
+	if fin.Amount != due-share*80/100 || fin.Amount >= 0 {
+		t.Fatalf("final %d, want the refund %d − %d", fin.Amount, due, share*80/100)
+	}
+	w.must(&app.SubmitInvoice{Invoice: fin.ID})
+	w.must(&app.ApproveInvoice{Invoice: fin.ID})
+	w.wantCode(&app.PayInvoice{Invoice: fin.ID}, app.INVOICE_STATUS)
+	w.must(&app.RecordRefund{Invoice: fin.ID})
+	if got := get[app.Invoice](w, fin.ID); got.Status != app.InvRefunded {
+		t.Fatalf("refund recorded: %+v", got)
+	}
 }
 
 func TestChildAge(t *testing.T) {

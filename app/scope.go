@@ -57,6 +57,12 @@ func Audience(rec Record) []string {
 		return []string{MunicipalityScope(v.Municipality)}
 	case Request:
 		return []string{MunicipalityScope(v.Municipality)}
+	case CertCode:
+		// The hash of a certificate code stays with the municipality and the
+		// server (RULES.md §3): a provider node never holds it.
+		return []string{MunicipalityScope(v.Municipality)}
+	case Alert, Guard:
+		return nil // the region's only
 	case Child:
 		return append([]string{MunicipalityScope(v.Municipality)}, providerScopes(v.Providers)...)
 	case Certificate:
@@ -90,95 +96,4 @@ func Visible(rec Record, scope string) bool {
 	}
 	a := Audience(rec)
 	return slices.Contains(a, AudienceAll) || slices.Contains(a, scope)
-}
-
-// Authorize checks that a node of scope may issue cmd: the command's target
-// must lie within the node's scope (DESIGN.md "Ownership"). The server calls it
-// for every op before applying it. Errors: SCOPE_FORBIDDEN.
-func Authorize(r Reader, scope string, cmd Command) error {
-	owners, err := owners(r, cmd)
-	if err != nil {
-		return err
-	}
-	for _, o := range owners {
-		if o == AudienceAll || ScopeContains(r, scope, o) {
-			return nil
-		}
-	}
-	return Errorf(SCOPE_FORBIDDEN, "Узел с областью «%s» не может выполнять «%s» для этой записи", scope, cmd.Op())
-}
-
-// owners lists the scopes any one of which may issue the command.
-func owners(r Reader, cmd Command) ([]string, error) {
-	prov := func(id string) []string { return []string{ProviderScope(id)} }
-	mun := func(code string) []string { return []string{MunicipalityScope(code)} }
-	switch c := cmd.(type) {
-	case *RegisterChild, *IssueCertificate, *RequestFinancing, *TransferCertificate, *ApplyChild,
-		*CreateInvite, *RevokeInvite, *RevokeNode: // the command itself checks the scope
-		return []string{AudienceAll}, nil // any node; the server decides what is scarce
-	case *UpdateChild:
-		ch, err := Get[Child](r, c.Child.ID)
-		if err != nil {
-			return nil, err
-		}
-		return append(mun(ch.Municipality), providerScopes(ch.Providers)...), nil
-	case *SaveProgramme:
-		return prov(c.Provider), nil
-	case *SaveModule:
-		p, err := Get[Programme](r, c.Programme)
-		return prov(p.Provider), err
-	case *SubmitProgramme:
-		p, err := Get[Programme](r, c.Programme)
-		return prov(p.Provider), err
-	case *ArchiveProgramme:
-		p, err := Get[Programme](r, c.Programme)
-		return prov(p.Provider), err
-	case *OpenGroup:
-		m, err := Get[Module](r, c.Module)
-		if err != nil {
-			return nil, err
-		}
-		p, err := Get[Programme](r, m.Programme)
-		return prov(p.Provider), err
-	case *Enrol:
-		g, err := Get[Group](r, c.Group)
-		return prov(g.Provider), err
-	case *Terminate:
-		k, err := Get[Contract](r, c.Contract)
-		return append(prov(k.Provider), mun(k.Municipality)...), err
-	case *MarkAttendance:
-		g, err := Get[Group](r, c.Group)
-		return prov(g.Provider), err
-	case *CancelLesson:
-		g, err := Get[Group](r, c.Group)
-		return prov(g.Provider), err
-	case *SubmitInvoice:
-		i, err := Get[Invoice](r, c.Invoice)
-		return prov(i.Provider), err
-	case *ApproveInvoice:
-		i, err := Get[Invoice](r, c.Invoice)
-		return mun(i.Municipality), err
-	case *PayInvoice:
-		i, err := Get[Invoice](r, c.Invoice)
-		return mun(i.Municipality), err
-	case *SetParams:
-		return mun(c.Params.Municipality), nil
-	case *ListProgramme:
-		return mun(c.Municipality), nil
-	case *UnlistProgramme:
-		return mun(c.Municipality), nil
-	case *RegisterProvider:
-		return mun(c.Municipality), nil
-	case *SetProviderStatus:
-		p, err := Get[Provider](r, c.Provider)
-		return mun(p.Municipality), err
-	case *FreezeCertificate:
-		k, err := Get[Certificate](r, c.Certificate)
-		return mun(k.Municipality), err
-	case *ReturnToAccounting:
-		k, err := Get[Certificate](r, c.Certificate)
-		return mun(k.Municipality), err
-	}
-	// Regional commands and the server's jobs.
-	return []string{ScopeRegion}, nil
 }

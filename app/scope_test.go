@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 
 	"kruzhok/app"
@@ -37,7 +38,10 @@ func TestAuthorizeScopes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var err error
-			w.db.View(func(r app.Reader) error { err = app.Authorize(r, tc.scope, tc.cmd); return nil })
+			w.db.View(func(r app.Reader) error {
+				err = app.Authorize(r, app.Meta{Node: "node-1", Scope: tc.scope, Today: day("2026-11-10")}, tc.cmd)
+				return nil
+			})
 			if tc.ok && err != nil || !tc.ok && app.ErrorCode(err) != app.SCOPE_FORBIDDEN {
 				t.Fatalf("Authorize(%s, %s) = %v, want ok=%v", tc.scope, tc.cmd.Op(), err, tc.ok)
 			}
@@ -72,11 +76,53 @@ func TestApplyChild(t *testing.T) {
 	w.provider(5)
 	child, cert := w.financed()
 	c := get[app.Certificate](w, cert)
-	w.wantCode(&app.ApplyChild{Number: c.Number, BirthDate: day("2015-03-11"), Provider: w.Prov}, app.ENOTFOUND)
-	w.wantCode(&app.ApplyChild{Number: "26-27-999999", BirthDate: day("2015-03-10"), Provider: w.Prov}, app.ENOTFOUND)
-	w.must(&app.ApplyChild{Number: c.Number, BirthDate: day("2015-03-10"), Provider: w.Prov})
+	// The server judging a provider's op: the provider's scope on the authority.
+	if err := w.db.SetScope(app.ProviderScope(w.Prov), true); err != nil {
+		t.Fatal(err)
+	}
+	wrongCode := w.exec(&app.ApplyChild{Number: c.Number, Code: "ABCD2346", Provider: w.Prov})
+	wrongNumber := w.exec(&app.ApplyChild{Number: "26-27-999999", Code: testCode, Provider: w.Prov})
+	noCode := w.exec(&app.ApplyChild{Number: c.Number, Provider: w.Prov})
+	for _, err := range []error{wrongCode, wrongNumber, noCode} {
+		if app.ErrorCode(err) != app.ENOTFOUND || app.ErrorMessage(err) != app.ErrorMessage(wrongCode) {
+			t.Fatalf("a failed lookup answers %v; every one must answer alike: %v", err, wrongCode)
+		}
+	}
+	w.must(&app.RegisterProvider{ID: "other", Name: "ИП Другой", Type: app.ProviderIPNoStaff, Municipality: "28", INN: "263400000002"})
+	w.wantCode(&app.ApplyChild{Number: c.Number, Code: testCode, Provider: "other"}, app.SCOPE_FORBIDDEN)
+	// Typed as a guardian may: lower case, with a dash.
+	w.must(&app.ApplyChild{Number: c.Number, Code: "abcd-2345", Provider: w.Prov})
 	if !app.Visible(get[app.Child](w, child), app.ProviderScope(w.Prov)) {
 		t.Fatal("application did not open the child to the provider")
+	}
+	// A new code replaces the old one.
+	if err := w.db.SetScope(app.MunicipalityScope("27"), true); err != nil {
+		t.Fatal(err)
+	}
+	w.must(&app.NewCertificateCode{Certificate: cert, CodeHash: app.CodeHash(cert, "ZZZZ9999")})
+	if err := w.db.SetScope(app.ProviderScope(w.Prov), true); err != nil {
+		t.Fatal(err)
+	}
+	w.wantCode(&app.ApplyChild{Number: c.Number, Code: testCode, Provider: w.Prov}, app.ENOTFOUND)
+	w.must(&app.ApplyChild{Number: c.Number, Code: "ZZZZ9999", Provider: w.Prov})
+}
+
+func TestCertificateCode(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		c := app.NewCode()
+		if len(c) != app.CodeLen || seen[c] {
+			t.Fatalf("code %q: want %d characters, all different", c, app.CodeLen)
+		}
+		for _, r := range c {
+			if !strings.ContainsRune("23456789ABCDEFGHJKMNPQRSTUVWXYZ", r) {
+				t.Fatalf("code %q has %q, outside the alphabet of RULES.md §3", c, r)
+			}
+		}
+		seen[c] = true
+	}
+	if app.CodeHash("a", "ABCD2345") == app.CodeHash("b", "ABCD2345") {
+		t.Fatal("the same code of two certificates hashes alike")
 	}
 }
 
@@ -94,9 +140,16 @@ func TestNodeDefersScarceDecisions(t *testing.T) {
 		t.Fatalf("child registered by a provider node: providers %v", ch.Providers)
 	}
 	w.must(&app.IssueCertificate{ID: "nc", Child: c.Child.ID})
-	if n := get[app.Certificate](w, "nc").Number; n != "" {
-		t.Fatalf("a node numbered a certificate: %s", n)
+	if n := get[app.Certificate](w, "nc"); n.Number != "" || !n.Unconfirmed {
+		t.Fatalf("a provider node's certificate: %+v; want no number, unconfirmed", n)
 	}
+	// Unconfirmed: neither financed nor enrolled (RULES.md §3).
+	w.wantCode(&app.RequestFinancing{ID: "nr0", Certificate: "nc"}, app.CERTIFICATE_UNCONFIRMED)
+	// The municipality's node confirms; its requests still wait for the server.
+	if err := w.db.SetScope(app.MunicipalityScope("27"), false); err != nil {
+		t.Fatal(err)
+	}
+	w.must(&app.ConfirmCertificate{Certificate: "nc"})
 	w.must(&app.RequestFinancing{ID: "nr", Certificate: "nc"})
 	if r := get[app.Request](w, "nr"); r.Status != app.ReqPending || get[app.Certificate](w, "nc").Type != app.CertAccounting {
 		t.Fatalf("node decided the quota: %+v", r)

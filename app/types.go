@@ -26,7 +26,8 @@ const (
 // Kinds lists every kind, in the order a reader of a dump expects.
 var Kinds = []Kind{KindRegion, KindMunicipality, KindDirection, KindParams, KindQuota,
 	KindProvider, KindProgramme, KindModule, KindListing, KindGroup, KindChild,
-	KindCertificate, KindRequest, KindContract, KindLesson, KindInvoice, KindInvite, KindNode}
+	KindCertificate, KindRequest, KindContract, KindLesson, KindInvoice, KindInvite, KindNode,
+	KindCertCode, KindGuard, KindAlert}
 
 // Index is one secondary-index entry of a record: records are found by the
 // exact Key or a prefix of it, in Key order and then ID order.
@@ -179,6 +180,7 @@ type Quota struct {
 	Turns        uint64           // requests that were ever served
 	Waiting      int64            // requests in the queue
 	Directions   map[string]int64 // funded contracts in force by direction
+	Committed    int64            // Σ reserved + paid of its certificates' ledgers: what the budget limit bounds
 }
 
 func (q Quota) Kind() Kind       { return KindQuota }
@@ -383,6 +385,9 @@ type Certificate struct {
 	Ledgers        []Ledger
 	Requests       int64    // contract requests ever made while financing
 	Providers      []string // providers the child applied to: they see the certificate
+	// Unconfirmed: issued by a provider's node and not yet confirmed by the
+	// municipality (RULES.md §3); it cannot be financed, enrolled or counted.
+	Unconfirmed bool
 }
 
 func (c Certificate) Kind() Kind       { return KindCertificate }
@@ -476,6 +481,7 @@ type MonthShare struct {
 	Parent     int64 // family share of the month
 	WrittenOff bool  // moved from reserved to paid at month close
 	Settled    bool  // final invoice computed
+	SettledIn  Month // the month of the final invoice it settled into
 	Due        int64 // certificate share due after completeness
 	Returned   bool  // returned to the balance on termination
 }
@@ -554,6 +560,8 @@ const (
 	InvSubmitted = "submitted"
 	InvApproved  = "approved"
 	InvPaid      = "paid"
+	InvWithdrawn = "withdrawn" // an advance still in draft when the final was drawn
+	InvRefunded  = "refunded"  // a negative final: the provider's refund was received
 )
 
 // Invoice is a provider's bill to a municipality for a month.

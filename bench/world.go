@@ -217,12 +217,8 @@ func (s *Server) seed(opt WorldOptions) error {
 				if err != nil {
 					return err
 				}
-				ch, err := app.Get[app.Child](r, children[i])
-				if err != nil {
-					return err
-				}
 				prov.Spare = append(prov.Spare, certs[i])
-				cmds = append(cmds, &app.ApplyChild{Number: c.Number, BirthDate: ch.BirthDate, Provider: prov.ID})
+				cmds = append(cmds, &app.ApplyChild{Number: c.Number, Provider: prov.ID})
 			}
 		}
 		return nil

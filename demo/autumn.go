@@ -168,7 +168,10 @@ func (b *builder) planInvoices(m app.Month, last bool) error {
 		if steps >= 2 {
 			approve = append(approve, &app.ApproveInvoice{Invoice: inv.ID})
 		}
-		if steps >= 3 {
+		if steps >= 3 && inv.Amount < 0 {
+			// The provider was advanced more than was due: it refunds.
+			pay = append(pay, &app.RecordRefund{Invoice: inv.ID})
+		} else if steps >= 3 {
 			pay = append(pay, &app.PayInvoice{Invoice: inv.ID})
 		}
 	}

@@ -183,7 +183,7 @@ func TestMeta(t *testing.T) {
 	if _, err := db.Exec(probe{&m}); err != nil {
 		t.Fatal(err)
 	}
-	want := app.Meta{Node: db.Node(), Today: app.MustDate("2026-11-28"), Authority: true, Scope: app.ScopeRegion}
+	want := app.Meta{Node: db.Node(), Today: app.MustDate("2026-11-28"), Authority: true, Scope: app.ScopeRegion, Time: now.Unix()}
 	if m != want {
 		t.Errorf("Meta = %+v, want %+v", m, want)
 	}

@@ -74,7 +74,10 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 	meta := tx.Bucket(bucketMeta)
 	scope, authority := readScope(meta)
 	now := db.now()
-	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority, Scope: scope}
+	m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: authority, Scope: scope, Time: now.Unix()}
+	if err := app.CheckBounds(cmd); err != nil {
+		return app.Op{}, err
+	}
 	// An authority's changes go to its feed; a node keeps the pre-images its
 	// pending ops overwrite, for Rebase.
 	view := txView{tx: tx, w: &writes{feed: authority, capture: !authority}}

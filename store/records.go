@@ -16,7 +16,7 @@ func init() {
 		app.Region{}, app.Municipality{}, app.Direction{}, app.Params{}, app.Quota{},
 		app.Provider{}, app.Programme{}, app.Module{}, app.Listing{}, app.Group{},
 		app.Child{}, app.Certificate{}, app.Request{}, app.Contract{}, app.Lesson{},
-		app.Invoice{}, app.Invite{}, app.Node{},
+		app.Invoice{}, app.Invite{}, app.Node{}, app.CertCode{}, app.Guard{}, app.Alert{},
 	} {
 		recordTypes[r.Kind()] = reflect.TypeOf(r)
 	}

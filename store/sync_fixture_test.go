@@ -121,12 +121,15 @@ func (w *region) childCmd(mun string) *app.RegisterChild {
 
 // financed registers a child of 27 on the server and gives it a financing
 // certificate; it returns the child, the certificate and its number.
+// testCode is the certificate code of every certificate financed() makes.
+const testCode = "ABCD2345"
+
 func (w *region) financed() (child, cert, number string) {
 	w.t.Helper()
 	c := w.childCmd("27")
 	w.must(w.server, c)
 	cert = w.id("cert")
-	w.must(w.server, &app.IssueCertificate{ID: cert, Child: c.Child.ID})
+	w.must(w.server, &app.IssueCertificate{ID: cert, Child: c.Child.ID, CodeHash: app.CodeHash(cert, testCode)})
 	w.must(w.server, &app.RequestFinancing{ID: w.id("req"), Certificate: cert})
 	k := getRec[app.Certificate](w.t, w.server, cert)
 	if k.Type != app.CertFinancing {

@@ -85,7 +85,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	cert2 := w.id("cert")
 	mine, theirs := w.id("grp"), w.id("grp")
 	cmds := []app.Command{
-		&app.ApplyChild{Number: number1, BirthDate: app.MustDate("2015-03-10"), Provider: w.Prov},
+		&app.ApplyChild{Number: number1, Code: testCode, Provider: w.Prov},
 		kid2,
 		&app.IssueCertificate{ID: cert2, Child: kid2.Child.ID},
 		w.groupCmd(mine, w.Mod),

@@ -406,7 +406,8 @@ func (db *DB) Rebase() error {
 			return err
 		}
 		scope, _ := readScope(meta)
-		m := app.Meta{Node: db.node, Today: app.DateOf(db.now()), Authority: false, Scope: scope}
+		now := db.now()
+		m := app.Meta{Node: db.node, Today: app.DateOf(now), Authority: false, Scope: scope, Time: now.Unix()}
 		ops, err := outboxFrom(tx, metaU64(meta, metaSyncAcked)+1, 0)
 		if err != nil {
 			return err

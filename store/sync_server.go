@@ -317,7 +317,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			return nil
 		}
 		now := db.now()
-		m := app.Meta{Node: n.ID, Today: app.DateOf(now), Authority: true, Scope: stored.Scope}
+		m := app.Meta{Node: n.ID, Today: app.DateOf(now), Authority: true, Scope: stored.Scope, Time: now.Unix()}
 		w := &writes{feed: true, cache: newLoadCache(), back: newWriteBack()}
 		view := txView{tx: tx, w: w}
 		rb := tx.Bucket(bucketResults)
@@ -342,12 +342,19 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			w.n = 0
 			w.back.begin()
 			cmd, derr := pre.command(i - first)
-			r, err := applyRemoteOp(view, stored.Scope, m, op, cmd, derr)
+			r, keep, err := applyRemoteOp(view, m, op, cmd, derr)
 			if err != nil {
 				return err
 			}
 			if r.Status != StatusApplied {
 				w.back.revert(w.cache)
+				// What the refusal itself must leave behind (an alert, a
+				// count of wrong codes), once the op's own writes are undone.
+				for _, rec := range keep {
+					if err := view.Put(rec); err != nil {
+						return err
+					}
+				}
 				if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
 					return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
 				}
@@ -391,36 +398,41 @@ func checkBatch(n app.Node, ops []app.Op) error {
 }
 
 // applyRemoteOp runs one new op of a node, decoded as cmd (or failed to
-// decode with derr), through view and returns its result; an error aborts
-// the batch.
-func applyRemoteOp(view txView, scope string, m app.Meta, op app.Op, cmd app.Command, derr error) (Result, error) {
+// decode with derr), through view and returns its result, and for a refusal
+// the records the refusal keeps (app.Error.Keep); an error aborts the batch.
+// A command is bounded (app.CheckBounds), then judged by the authorization
+// table (app.Authorize) from the server's state, then applied.
+func applyRemoteOp(view txView, m app.Meta, op app.Op, cmd app.Command, derr error) (Result, []app.Record, error) {
 	if derr != nil {
-		return rejected(op.Seq, derr), nil
+		return rejected(op.Seq, derr), nil, nil
 	}
-	err := authorizeSafe(view, scope, cmd)
+	err := app.CheckBounds(cmd)
+	if err == nil {
+		err = authorizeSafe(view, m, cmd)
+	}
 	if err == nil {
 		err = applySafe(cmd, view, m)
 	}
 	var ae *app.Error
 	switch {
 	case err == nil:
-		return Result{Seq: op.Seq, Status: StatusApplied}, nil
+		return Result{Seq: op.Seq, Status: StatusApplied}, nil, nil
 	case errors.As(err, &ae) && view.w.n == 0:
-		return rejected(op.Seq, err), nil
+		return rejected(op.Seq, err), ae.Keep, nil
 	}
-	return Result{}, &app.Error{Code: app.EINTERNAL,
+	return Result{}, nil, &app.Error{Code: app.EINTERNAL,
 		Message: fmt.Sprintf("Операция №%d (%s) узла %s прервана после записи: пакет не применён, узел повторит его", op.Seq, op.Type, op.Node),
 		Detail:  fmt.Sprintf("seq=%d op=%s writes=%d code=%s cause=%v", op.Seq, op.Type, view.w.n, app.ErrorCode(err), err)}
 }
 
 // authorizeSafe runs app.Authorize, turning a panic into an EINTERNAL error.
-func authorizeSafe(r app.Reader, scope string, cmd app.Command) (err error) {
+func authorizeSafe(r app.Reader, m app.Meta, cmd app.Command) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = app.Errorf(app.EINTERNAL, "Сбой проверки прав для %s: %v", cmd.Op(), p)
 		}
 	}()
-	return app.Authorize(r, scope, cmd)
+	return app.Authorize(r, m, cmd)
 }
 
 // rejected is the result of an op refused with err.

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"kruzhok/app"
-	"kruzhok/assets"
 	"kruzhok/store"
 )
 
@@ -185,7 +184,13 @@ func (c *failAfterWrite) Apply(tx app.Tx, m app.Meta) error {
 	return app.Errorf(app.EINVALID, "after a write")
 }
 
-func init() { app.RegisterCommand(func() app.Command { return &failAfterWrite{} }) }
+func init() {
+	for _, op := range []string{"test.Boom", "test.QuietBoom", "test.PutChild", "test.PutUnless", "test.Delete",
+		"test.RenameChild", "test.ExpectChild", "test.SpoilChild", "test.TakeSerial", "test.Probe", "test.ScanRename", "test.PutRecord"} {
+		app.RegisterPermission(app.Permission{Op: op, Allow: app.Anyone})
+	}
+	app.RegisterCommand(func() app.Command { return &failAfterWrite{} }, app.Permission{Allow: app.Anyone})
+}
 
 // The savepoint rule: an op that fails after a write aborts the whole batch,
 // the ops before it included; a command failing before its first write is
@@ -195,10 +200,10 @@ func TestApplyRemoteSavepoint(t *testing.T) {
 	fresh := w.open("fresh.db") // an unseeded region authority
 	w.server = fresh
 	nd := w.join("region-node.db", app.ScopeRegion)
-	seed := assets.Seed(app.DateOf(w.now))
 	badDir := &failAfterWrite{}
-	empty := *seed
-	empty.Municipalities = nil
+	// Pushed, a seed is a server job and refused; an invite is a region node's.
+	empty := app.CreateInvite{Hash: "not hex", Scope: app.ScopeRegion}
+	seed := &app.CreateInvite{Hash: strings.Repeat("cd", 32), Scope: app.ScopeRegion}
 	op := func(seq uint64, c app.Command) app.Op {
 		p, err := store.EncodeCommand(c)
 		if err != nil {
@@ -224,8 +229,8 @@ func TestApplyRemoteSavepoint(t *testing.T) {
 	if err != nil || acked != 2 || rs[0].Code != app.EINVALID || rs[1].Status != store.StatusApplied {
 		t.Fatalf("a failure before the first write: %d, %+v, %v; want a rejection and the next op applied", acked, rs, err)
 	}
-	if !exists[app.Region](t, fresh, "region") {
-		t.Errorf("the seed after the rejected op did not apply")
+	if !exists[app.Invite](t, fresh, seed.Hash) {
+		t.Errorf("the invite after the rejected op did not apply")
 	}
 }
 

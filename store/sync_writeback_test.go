@@ -43,7 +43,9 @@ func (c *renameMunicipality) Apply(tx app.Tx, m app.Meta) error {
 	return nil
 }
 
-func init() { app.RegisterCommand(func() app.Command { return &renameMunicipality{} }) }
+func init() {
+	app.RegisterCommand(func() app.Command { return &renameMunicipality{} }, app.Permission{Allow: app.Anyone})
+}
 
 func opOf(t *testing.T, nd *node, seq uint64, c app.Command) app.Op {
 	t.Helper()
@@ -328,8 +330,8 @@ func (c *moveChildren) Apply(tx app.Tx, m app.Meta) error {
 }
 
 func init() {
-	app.RegisterCommand(func() app.Command { return &scanChildren{} })
-	app.RegisterCommand(func() app.Command { return &moveChildren{} })
+	app.RegisterCommand(func() app.Command { return &scanChildren{} }, app.Permission{Allow: app.Anyone})
+	app.RegisterCommand(func() app.Command { return &moveChildren{} }, app.Permission{Allow: app.Anyone})
 }
 
 // The scans a batch keeps (docs/SYNC.md) see every write before them: a

@@ -1033,4 +1033,7 @@ var kindNames = map[app.Kind]string{
 	app.KindContract:     "договор",
 	app.KindLesson:       "занятие",
 	app.KindInvoice:      "счёт",
+	app.KindCertCode:     "код сертификата",
+	app.KindGuard:        "счётчик неверных кодов",
+	app.KindAlert:        "уведомление РМЦ",
 }

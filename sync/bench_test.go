@@ -100,7 +100,7 @@ func (m *monthFixture) others() {
 			GuardianName: names[(i+3)%8] + " Мария Ивановна", GuardianPhone: fmt.Sprintf("+7 918 %03d-%02d-%02d", 100+i, i, 40+i),
 			ConsentDate: app.NewDate(2026, 11, 2), ConsentBy: "Сидорова М. П."}})
 		m.add(at.Add(time.Minute), &app.ApplyChild{Number: fmt.Sprintf("26-27-%06d", 1000+i*7),
-			BirthDate: app.NewDate(2014+i%6, time.Month(1+i%12), 1+i), Provider: "prov-" + m.groups[0][:8]})
+			Code: app.NewCode(), Provider: "prov-" + m.groups[0][:8]})
 	}
 	for i := 0; i < 40; i++ {
 		at = at.Add(23 * time.Minute)

@@ -56,7 +56,7 @@ func TestFourNodesConverge(t *testing.T) {
 		Municipality: "05", INN: "263400000003", Licence: "26Л01-0003"})
 	region.must(&app.SetProviderStatus{Provider: "prov-c", Status: app.ProviderActive})
 	mun.must(childCmd("child-1", "27"))
-	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1"})
+	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
 	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
 	for _, n := range []*node{a, b} {
 		p := w.A
@@ -139,9 +139,9 @@ func TestOfflineEnrolmentsRaceForBalance(t *testing.T) {
 	if cert.Number == "" || cert.Type != app.CertFinancing {
 		t.Fatalf("certificate not financed: %+v", cert)
 	}
-	// The family applies to both providers with the number and birth date.
-	a.must(&app.ApplyChild{Number: cert.Number, BirthDate: day("2015-03-10"), Provider: w.A.ID})
-	b.must(&app.ApplyChild{Number: cert.Number, BirthDate: day("2015-03-10"), Provider: w.B.ID})
+	// The family applies to both providers with the number and code.
+	a.must(&app.ApplyChild{Number: cert.Number, Code: "ABCD2345", Provider: w.A.ID})
+	b.must(&app.ApplyChild{Number: cert.Number, Code: "abcd-2345", Provider: w.B.ID})
 	a.converged()
 	b.converged()
 
@@ -225,7 +225,7 @@ func TestQuotaInOrderOfArrival(t *testing.T) {
 		w.must(&app.IssueCertificate{ID: "cert-" + id, Child: id})
 	}
 	c4 := get[app.Certificate](t, w.db, "cert-child-4")
-	w.must(&app.ApplyChild{Number: c4.Number, BirthDate: day("2015-03-10"), Provider: w.A.ID})
+	w.must(&app.ApplyChild{Number: c4.Number, Provider: w.A.ID})
 	region := w.join(app.ScopeRegion)
 	mun := w.join(app.MunicipalityScope("27"))
 	a := w.join(app.ProviderScope(w.A.ID))
