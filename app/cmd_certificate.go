@@ -249,7 +249,7 @@ func checkChild(tx Tx, ch Child) error {
 		return err
 	}
 	if ch.SNILS != "" && (len(ch.SNILS) > MaxSNILS || !validSNILS(ch.SNILS)) {
-		return Errorf(EINVALID, "Неверный СНИЛС «%s»: нужен формат 123-456-789 01 с верным контрольным числом", ch.SNILS)
+		return Errorf(EINVALID, "Неверный СНИЛС «%s»", ch.SNILS)
 	}
 	return nil
 }

@@ -132,7 +132,7 @@ func TestOfflineEnrolmentsRaceForBalance(t *testing.T) {
 	b := w.join(app.ProviderScope(w.B.ID))
 
 	mun.must(childCmd("child-1", "27"))
-	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1"})
+	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
 	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
 	mun.converged()
 	cert := get[app.Certificate](t, mun.db, "cert-1")
