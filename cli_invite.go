@@ -24,6 +24,7 @@ func init() {
 func cmdInvite(args []string, stdout, stderr io.Writer) int {
 	flags, data := newFlags("invite", stderr)
 	scope := flags.String("scope", "", "область нового узла: region, municipality:<код> или provider:<id>")
+	days := flags.Int("days", app.InviteDays, fmt.Sprintf("сколько дней действует приглашение (1–%d)", app.MaxInviteDays))
 	noPin := flags.Bool("no-pin", false, "на базе сервера с сертификатом удостоверяющего центра (serve --tls-cert): "+
 		"код без отпечатка, узел проверит сервер по системным корневым сертификатам")
 	if !parse(flags, args, stderr) {
@@ -68,14 +69,14 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "invite", err)
 	}
-	if _, err := db.Exec(&app.CreateInvite{Hash: hash, Scope: *scope}); err != nil {
+	if _, err := db.Exec(&app.CreateInvite{Hash: hash, Scope: *scope, Days: *days}); err != nil {
 		return fail(stderr, "invite", err)
 	}
 	if db.Authority() {
-		fmt.Fprintf(stdout, "Приглашение узла области %s создано. Код одноразовый:\n", *scope)
+		fmt.Fprintf(stdout, "Приглашение узла области %s создано на %d дн. Код одноразовый:\n", *scope, *days)
 	} else {
 		fmt.Fprintf(stdout, "Приглашение узла области %s создано на этом узле и заработает после синхронизации "+
-			"с сервером (kruzhok sync --once). Код одноразовый:\n", *scope)
+			"с сервером (kruzhok sync --once), на %d дн. со дня, когда сервер его получит. Код одноразовый:\n", *scope, *days)
 	}
 	fmt.Fprintln(stdout, token)
 	return exitOK

@@ -37,7 +37,7 @@ type Figures struct {
 	BudgetLimit  int64 // kopecks for the period
 	SumLimit     int64 // limit on the sum of nominals (0 = none; for the region the sum of the set ones)
 	SumNominals  int64 // nominals of the financing certificates (the quota's running sum)
-	Certificates int64 // certificates (of any type) of the municipality
+	Certificates int64 // confirmed certificates (of any type) of the municipality
 	Nominals     int64 // Σ ledger nominals of the period
 	Reserved     int64 // Σ ledger reserved of the period
 	Paid         int64 // Σ ledger paid of the period
@@ -175,8 +175,8 @@ func Monitoring(r Reader, period string) (Report, error) {
 			return false
 		}
 		f := byMun[c.Municipality]
-		if f == nil {
-			return true
+		if f == nil || c.Unconfirmed {
+			return true // an unconfirmed certificate is not counted (RULES.md §3)
 		}
 		l := c.LedgerOf(period)
 		f.Certificates++

@@ -18,6 +18,17 @@ func TestMonitoringFigures(t *testing.T) {
 	w.provider(20)
 	_, cert := w.financed()
 	w.financed()
+	// A certificate a provider's node issued and nobody confirmed yet is not
+	// counted (RULES.md §3).
+	if err := w.db.SetScope(app.ProviderScope(w.Prov), true); err != nil {
+		t.Fatal(err)
+	}
+	c := w.childCmd("2016-01-01")
+	w.must(c)
+	w.must(&app.IssueCertificate{ID: w.id("cert"), Child: c.Child.ID})
+	if err := w.db.SetScope(app.ScopeRegion, true); err != nil {
+		t.Fatal(err)
+	}
 	k := w.enrol(cert, w.Group, "2026-11-15")
 	for _, m := range []string{"2026-11", "2026-12"} {
 		mo, _ := app.ParseMonth(m)

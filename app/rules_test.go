@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -463,4 +464,74 @@ func TestQuotaQueueAndDowngrade(t *testing.T) {
 	if c := get[app.Certificate](w, certs[3]); c.FinancingUntil != day("2026-12-01") {
 		t.Fatalf("new holder's deadline %s", c.FinancingUntil)
 	}
+}
+
+// RULES.md §8: a contract whose reservation would take the municipality's
+// reserve + paid above its budget limit is refused, and what a termination
+// returns frees the budget again. Figures: RULES.md §6 with B = 8 000,00 ₽
+// (cert 7 252,75, first month 586,09).
+func TestBudgetLimit(t *testing.T) {
+	w := newWorld(t, "2026-11-10")
+	w.must(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
+		Quota: 10, Nominal: 8_000_00, DaysToRequest: 30, Population: 1000, BudgetLimit: 10_000_00}})
+	w.provider(20)
+	_, first := w.financed()
+	_, second := w.financed()
+	k := w.enrol(first, w.Group, "2026-11-15")
+	if got := get[app.Contract](w, k).Quote.Cert; got != 7_252_75 {
+		t.Fatalf("cert part %d, want 7 252,75 of the worked example", got)
+	}
+	// The quote the family would see: all 8 703,30 = cert 7 252,75 + parent 1 450,55.
+	err := w.exec(&app.Enrol{ID: w.id("contract"), Certificate: second, Group: w.Group, Start: day("2026-11-15"),
+		QuotedCert: 7_252_75, QuotedParent: 1_450_55, ParentConfirmed: true})
+	var ae *app.Error
+	if app.ErrorCode(err) != app.BUDGET_LIMIT || !errors.As(err, &ae) || ae.Detail != "limit=10000.00 committed=7252.75 cert=7252.75" {
+		t.Fatalf("an enrolment over the budget limit: %v", err)
+	}
+	if l := w.ledger(second); l.Balance != 8_000_00 || l.Reserved != 0 {
+		t.Fatalf("a refused enrolment reserved money: %+v", l)
+	}
+	w.wantCode(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
+		Quota: 10, Nominal: 8_000_00, DaysToRequest: 30, Population: 1000, BudgetLimit: 7_000_00}}, app.BUDGET_LIMIT)
+	// Notice in November: November (586,09) stays, the rest returns.
+	w.must(&app.Terminate{Contract: k, Notice: day("2026-11-20")})
+	w.enrol(second, w.Group, "2026-11-15")
+	if l := w.ledger(second); l.Reserved != 7_252_75 {
+		t.Fatalf("after the termination freed the budget: %+v", l)
+	}
+}
+
+// tamperInvoice changes an invoice's amount behind the rules' back, as a
+// corrupt or forged database would hold it.
+type tamperInvoice struct {
+	Invoice string
+	Amount  int64
+}
+
+func (c *tamperInvoice) Op() string { return "test.TamperInvoice" }
+func (c *tamperInvoice) Apply(tx app.Tx, m app.Meta) error {
+	inv, err := app.Get[app.Invoice](tx, c.Invoice)
+	if err != nil {
+		return err
+	}
+	inv.Amount = c.Amount
+	return tx.Put(inv)
+}
+
+func init() {
+	app.RegisterCommand(func() app.Command { return &tamperInvoice{} }, app.Permission{})
+}
+
+// kruzhok check sees an invoice that breaks advance + final == Σ due.
+func TestCheckFindsUnderpaidFinal(t *testing.T) {
+	w, _, _, _, _, _ := novemberAt75(t)
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, 12)})
+	fin := app.InvoiceID(w.Prov, "27", app.MonthOf(2026, 11), app.InvFinal)
+	w.must(&tamperInvoice{Invoice: fin, Amount: get[app.Invoice](w, fin).Amount - 1})
+	var breaches []string
+	w.db.View(func(r app.Reader) error { breaches = app.Check(r); return nil })
+	if len(breaches) != 1 || !strings.Contains(breaches[0], "итог") {
+		t.Fatalf("check of a final one kopeck short: %q", breaches)
+	}
+	w.must(&tamperInvoice{Invoice: fin, Amount: get[app.Invoice](w, fin).Amount + 1})
 }

@@ -21,6 +21,7 @@ type migration struct {
 var migrations = []migration{
 	{2, "secondary indexes", migrate0002Indexes},
 	{3, "sync: epoch, change feed, op results, undo log", migrate0003Sync},
+	{4, "money: budget counters, settled-in months of shares", migrate0004Money},
 }
 
 func init() {

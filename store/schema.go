@@ -63,7 +63,7 @@ import (
 // first Put that needs it.
 
 // currentVersion is the schema version this binary writes and understands.
-const currentVersion uint64 = 3
+const currentVersion uint64 = 4
 
 var (
 	bucketMeta      = []byte("meta")
