@@ -397,3 +397,32 @@ func TestAttackBudgetLimit(t *testing.T) {
 	}
 	w.unchanged(scopes, before)
 }
+
+// HOLE — this test FAILS until it is fixed; it is not skipped on purpose.
+// RULES.md §10: "SNILS never goes to a provider's node". A provider node that
+// sees a child (the child applied to it) pulls the whole stored Child record,
+// SNILS included: app.Audience(Child) names the provider's scope and
+// store.changeFor sends the stored bytes as they are. The fix (owners of app/
+// and store/): a per-scope view of a record, app.View(rec, scope) returning
+// the Child with SNILS = "" for a provider scope, applied by changeFor to the
+// value it sends and by digestTx to the value it hashes (so the node's digest
+// still matches the server's).
+func TestHoleSNILSReachesProviderNode(t *testing.T) {
+	x := newAuthz(t)
+	w := x.w
+	const snils = "112-233-445 95"
+	cmd := childCmd("ch-snils", "27")
+	cmd.Child.SNILS = snils
+	w.must(cmd)
+	w.must(&app.IssueCertificate{ID: "cert-snils", Child: "ch-snils", CodeHash: app.CodeHash("cert-snils", app.NewCode())})
+	w.must(&app.ApplyChild{Number: get[app.Certificate](t, w.db, "cert-snils").Number, Provider: w.A.ID})
+	pulled := w.pullAs(x.provA)
+	if !holds(pulled, app.KindChild, "ch-snils") {
+		t.Fatal("the provider does not see the child it was applied to")
+	}
+	for _, c := range pulled {
+		if c.Kind == app.KindChild && strings.Contains(string(c.Value), snils) {
+			t.Errorf("HOLE: the SNILS of child %s reached the node of %s (RULES.md §10)", c.ID, x.provA.scope)
+		}
+	}
+}
