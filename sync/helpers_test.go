@@ -44,7 +44,16 @@ type world struct {
 	hc    *http.Client
 	seq   int
 	A, B  provider
+	// clock is how far the server's clock runs ahead of today, in
+	// nanoseconds: w.advance moves it (invite expiry, throttling windows).
+	clock atomic.Int64
 }
+
+// now is the server database's clock.
+func (w *world) now() time.Time { return today.Add(time.Duration(w.clock.Load())) }
+
+// advance moves the server database's clock forward by d.
+func (w *world) advance(d time.Duration) { w.clock.Add(int64(d)) }
 
 type provider struct{ ID, Prog, Mod, Group string }
 
@@ -59,7 +68,7 @@ func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, 
 func newWorldWith(t *testing.T, opt worldOpt) *world {
 	t.Helper()
 	w := &world{t: t}
-	w.db = openDB(t, "server.db", func() time.Time { return today })
+	w.db = openDB(t, "server.db", w.now)
 	w.srv = sync.NewServer(w.db, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	h := w.srv.Handler()
 	w.front.Store(&h)
