@@ -12,7 +12,14 @@ type Who struct {
 	Kind string // "region", "municipality" or "provider"
 	ID   string // the municipality's code or the provider's id; "" for the region
 	Mun  string // a provider's municipality, from the provider's record
+
+	suspended bool // a provider whose record says suspended
 }
+
+// whileSuspended are the ops a suspended provider still pushes: it finishes
+// what it started, and takes on nothing new.
+var whileSuspended = map[string]bool{"mark_attendance": true, "cancel_lesson": true,
+	"submit_invoice": true, "terminate": true, "set_guardian_phone": true}
 
 func (w Who) isRegion() bool            { return w.Kind == ScopeRegion }
 func (w Who) isMun(code string) bool    { return w.Kind == "municipality" && w.ID == code }
@@ -87,7 +94,7 @@ func whoOf(r Reader, scope string) (Who, error) {
 		if err != nil && ErrorCode(err) != ENOTFOUND {
 			return w, err
 		}
-		w.Mun = p.Municipality
+		w.Mun, w.suspended = p.Municipality, p.Status == ProviderSuspended
 	}
 	return w, nil
 }
@@ -101,7 +108,10 @@ func Authorize(r Reader, m Meta, cmd Command) error {
 	ok, err := false, error(nil)
 	if p, known := permissions[cmd.Op()]; known && p.Allow != nil {
 		var w Who
-		if w, err = whoOf(r, m.Scope); err == nil {
+		if w, err = whoOf(r, m.Scope); err == nil && w.suspended && !whileSuspended[cmd.Op()] {
+			err = Errorf(PROVIDER_NOT_ACTIVE, "Исполнитель приостановлен: он завершает начатое (журнал, счета, расторжение), но не берёт новых детей и не меняет программы")
+		}
+		if err == nil {
 			ok, err = p.Allow(r, w, cmd)
 		}
 	}

@@ -35,16 +35,17 @@ func (c CertCode) Kind() Kind       { return KindCertCode }
 func (c CertCode) RecordID() string { return c.Certificate }
 func (c CertCode) Indexes() []Index { return nil }
 
-// Guard is the server's count of a node's wrong certificate codes in the last
-// CodeWindow seconds, and the time until which the node is throttled.
+// Guard is the server's count of a provider's wrong certificate codes in the
+// last CodeWindow seconds, from all its nodes, and the time until which its
+// nodes are throttled.
 type Guard struct {
-	Node     string
+	Scope    string  // the provider's scope
 	Failures []int64 // unix seconds of recent wrong codes, oldest first
 	Until    int64   // THROTTLED before this unix second
 }
 
 func (g Guard) Kind() Kind       { return KindGuard }
-func (g Guard) RecordID() string { return g.Node }
+func (g Guard) RecordID() string { return g.Scope }
 func (g Guard) Indexes() []Index { return nil }
 
 // Alert tells the region that a node was refused: SCOPE_FORBIDDEN (it pushed

@@ -50,7 +50,7 @@ func (c *ApplyChild) Apply(tx Tx, m Meta) error {
 	}
 	byCode := kind == "provider"
 	if byCode && m.Authority {
-		g, err := guardOf(tx, m.Node)
+		g, err := guardOf(tx, m.Scope)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func missedCode(tx Tx, m Meta, byCode bool) error {
 	if !byCode || !m.Authority {
 		return e
 	}
-	g, err := guardOf(tx, m.Node)
+	g, err := guardOf(tx, m.Scope)
 	if err != nil {
 		return err
 	}
@@ -127,10 +127,12 @@ func missedCode(tx Tx, m Meta, byCode bool) error {
 	return e
 }
 
-func guardOf(r Reader, node string) (Guard, error) {
-	g, err := Get[Guard](r, node)
+// guardOf is the count of wrong codes of a provider: per provider, not per
+// node, so that a provider with several nodes gets five tries an hour in all.
+func guardOf(r Reader, scope string) (Guard, error) {
+	g, err := Get[Guard](r, scope)
 	if ErrorCode(err) == ENOTFOUND {
-		return Guard{Node: node}, nil
+		return Guard{Scope: scope}, nil
 	}
 	return g, err
 }

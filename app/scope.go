@@ -89,6 +89,17 @@ func providerScopes(ids []string) []string {
 	return out
 }
 
+// ForScope is rec as a node of scope may hold it (RULES.md §10): a
+// provider's node never receives a child's SNILS. It reports whether it
+// changed anything; a record the scope does not see is not its concern.
+func ForScope(rec Record, scope string) (Record, bool) {
+	if ch, ok := rec.(Child); ok && ch.SNILS != "" && strings.HasPrefix(scope, scopeProvider) {
+		ch.SNILS = ""
+		return ch, true
+	}
+	return rec, false
+}
+
 // Visible reports whether a node of scope receives rec.
 func Visible(rec Record, scope string) bool {
 	if scope == ScopeRegion {

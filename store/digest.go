@@ -52,6 +52,10 @@ func digestTx(tx *bbolt.Tx, scope string) (string, error) {
 				if !app.Visible(rec, scope) {
 					return nil
 				}
+				// The scope's node holds what the pull sent it.
+				if v, err = scopedValue(rec, scope, v); err != nil {
+					return fmt.Errorf("store: digest %s/%s: %w", kind, k, err)
+				}
 			}
 			digestField(h, []byte(kind))
 			digestField(h, k)

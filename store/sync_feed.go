@@ -147,9 +147,21 @@ func changeFor(tx *bbolt.Tx, scope string, entry []byte) (Change, bool, error) {
 		if !app.Visible(rec, scope) {
 			return ch, true, nil
 		}
+		if v, err = scopedValue(rec, scope, v); err != nil {
+			return Change{}, false, fmt.Errorf("%s/%s: %w", kind, id, err)
+		}
 	}
 	ch.Value = bytes.Clone(v)
 	return ch, true, nil
+}
+
+// scopedValue is the stored form v of rec as scope may hold it
+// (app.ForScope): v itself, or the encoding of what is left of rec.
+func scopedValue(rec app.Record, scope string, v []byte) ([]byte, error) {
+	if r, changed := app.ForScope(rec, scope); changed {
+		return encode(r)
+	}
+	return v, nil
 }
 
 // decodeValue decodes the stored form of a record of kind into a record value,

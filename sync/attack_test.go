@@ -398,16 +398,10 @@ func TestAttackBudgetLimit(t *testing.T) {
 	w.unchanged(scopes, before)
 }
 
-// HOLE — this test FAILS until it is fixed; it is not skipped on purpose.
 // RULES.md §10: "SNILS never goes to a provider's node". A provider node that
-// sees a child (the child applied to it) pulls the whole stored Child record,
-// SNILS included: app.Audience(Child) names the provider's scope and
-// store.changeFor sends the stored bytes as they are. The fix (owners of app/
-// and store/): a per-scope view of a record, app.View(rec, scope) returning
-// the Child with SNILS = "" for a provider scope, applied by changeFor to the
-// value it sends and by digestTx to the value it hashes (so the node's digest
-// still matches the server's).
-func TestHoleSNILSReachesProviderNode(t *testing.T) {
+// sees a child pulls the child as its scope may hold it (app.ForScope): no
+// SNILS; its digest still equals the server's for its scope.
+func TestSNILSNeverReachesProviderNode(t *testing.T) {
 	x := newAuthz(t)
 	w := x.w
 	const snils = "112-233-445 95"
@@ -422,7 +416,14 @@ func TestHoleSNILSReachesProviderNode(t *testing.T) {
 	}
 	for _, c := range pulled {
 		if c.Kind == app.KindChild && strings.Contains(string(c.Value), snils) {
-			t.Errorf("HOLE: the SNILS of child %s reached the node of %s (RULES.md §10)", c.ID, x.provA.scope)
+			t.Errorf("the SNILS of child %s reached the node of %s (RULES.md §10)", c.ID, x.provA.scope)
 		}
+	}
+	x.provA.converged()
+	if ch := get[app.Child](t, x.provA.db, "ch-snils"); ch.SNILS != "" || ch.LastName == "" {
+		t.Errorf("the provider's node holds %+v", ch)
+	}
+	if ch := get[app.Child](t, w.db, "ch-snils"); ch.SNILS != snils {
+		t.Errorf("the server lost the SNILS: %q", ch.SNILS)
 	}
 }
