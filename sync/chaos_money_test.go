@@ -115,11 +115,62 @@ func TestMoneyChaos(t *testing.T) {
 	runMoneyChaos(t, seed, int(ops), true)
 }
 
-// TestMoneyChaosLateNotice replays seed 1, where a provider offline across
-// 1 November gives notice on a contract in October: the November share stays
-// paid for a contract that ended on 31 October. It fails until app.Terminate
-// handles a notice whose later months are closed (see knownBugs).
+// TestMoneyChaosLateNotice replays seed 1, where a node offline across
+// 1 November gives notice in October on a contract the server already had:
+// the November share stays paid for a contract that ended on 31 October. It
+// fails until app.Terminate handles a notice whose later months are closed
+// (see knownBugs and TestLateNoticeAfterMonthClose).
 func TestMoneyChaosLateNotice(t *testing.T) { runMoneyChaos(t, 1, 10_000, false) }
+
+// TestLateNoticeAfterMonthClose is the late-notice bug in a few steps: a
+// provider enrols a child from 1 October and syncs; on 25 October the
+// municipality's node, offline, gives notice; the server closes November on the 1st; the notice arrives
+// on 3 November. RULES.md §6: the notice ends the contract on the last day of
+// its month and a month is paid only to a contract in force on its 1st, so no
+// share after the contract's end may stay paid.
+func TestLateNoticeAfterMonthClose(t *testing.T) {
+	clock := &chaosClock{}
+	at := func(s string) {
+		clock.set(time.Date(2026, 1, 1, 12, 0, 0, 0, msk).AddDate(0, 0, int(day(s)-day("2026-01-01"))))
+	}
+	at("2026-09-15")
+	w := newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00, now: clock.now})
+	mun := w.joinAt(app.MunicipalityScope("27"), clock.now)
+	a := w.joinAt(app.ProviderScope(w.A.ID), clock.now)
+	mun.must(childCmd("child-1", "27"))
+	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
+	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
+	mun.converged()
+	a.must(&app.ApplyChild{Number: get[app.Certificate](t, w.db, "cert-1").Number, Code: "ABCD2345", Provider: w.A.ID})
+	a.converged()
+	var q app.Quote
+	if err := a.db.View(func(r app.Reader) error {
+		e, err := app.PrepareEnrolment(r, "cert-1", w.A.Group, day("2026-10-01"), clock.today())
+		q = e.Quote
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.must(&app.Enrol{ID: "k-1", Certificate: "cert-1", Group: w.A.Group, Start: day("2026-10-01"),
+		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
+	a.converged()
+	at("2026-10-01")
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.October)})
+	mun.converged()
+	at("2026-10-25")
+	mun.must(&app.Terminate{Contract: "k-1", Notice: clock.today(), Reason: "переезд"})
+	at("2026-11-01")
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.November)})
+	at("2026-11-03")
+	mun.converged()
+	w.checkClean()
+	k := get[app.Contract](t, w.db, "k-1")
+	for _, s := range k.Schedule {
+		if s.WrittenOff && s.Month > k.End.Month() {
+			t.Errorf("contract %s ends %s (notice %s) but its share of %s, %s, is paid", k.ID, k.End, k.Notice, s.Month, app.FormatRub(s.Cert))
+		}
+	}
+}
 
 func runMoneyChaos(t *testing.T, seed uint64, ops int, tolerate bool) {
 	t.Logf("money chaos: seed %d, %d commands (replay: KRUZHOK_CHAOS_SEED=%d KRUZHOK_CHAOS_OPS=%d)", seed, ops, seed, ops)
@@ -1065,4 +1116,39 @@ func moneyChecks(r app.Reader) []string {
 		}
 	}
 	return out
+}
+
+// TestProviderNodeTerminates: found by the money chaos (terminate/INTERNAL
+// refused by provider nodes). A provider's node does not hold its
+// municipality's quota counter, and app.Terminate decrements
+// quota.Directions on the node's fresh zero Quota: «assignment to entry in nil
+// map», so a provider cannot give notice on a funded contract offline and the
+// reserve stays bound until someone else terminates.
+func TestProviderNodeTerminates(t *testing.T) {
+	w := newWorld(t)
+	mun := w.join(app.MunicipalityScope("27"))
+	a := w.join(app.ProviderScope(w.A.ID))
+	mun.must(childCmd("child-1", "27"))
+	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
+	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
+	mun.converged()
+	a.must(&app.ApplyChild{Number: get[app.Certificate](t, w.db, "cert-1").Number, Code: "ABCD2345", Provider: w.A.ID})
+	a.converged()
+	var q app.Quote
+	if err := a.db.View(func(r app.Reader) error {
+		e, err := app.PrepareEnrolment(r, "cert-1", w.A.Group, day("2026-11-15"), app.DateOf(today))
+		q = e.Quote
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.must(&app.Enrol{ID: "k-1", Certificate: "cert-1", Group: w.A.Group, Start: day("2026-11-15"),
+		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
+	a.converged()
+	a.must(&app.Terminate{Contract: "k-1", Notice: day("2026-12-10"), Reason: "переезд"})
+	a.converged()
+	w.checkClean()
+	if k := get[app.Contract](t, w.db, "k-1"); k.Status != app.ContractTerminating {
+		t.Fatalf("contract %s after the provider's notice", k.Status)
+	}
 }
