@@ -730,15 +730,25 @@ func (c *chaos) summary() {
 	t.Logf("refused by the node itself, by op/code: %v", sortedMap(c.local))
 	t.Logf("applied by the server, by node: %v", sortedMap(c.applied))
 	rejected := map[string]int{}
+	applied := map[string]int{} // every node's outbox (setup included) less its rejections
 	for _, n := range c.nodes {
+		ops, err := n.db.Outbox(1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range ops {
+			applied[op.Type]++
+		}
 		rs, err := n.db.OpResults(true, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range rs {
 			rejected[r.Op.Type+"/"+r.Result.Code]++
+			applied[r.Op.Type]--
 		}
 	}
+	t.Logf("applied by the server, by op (setup included): %v", sortedMap(applied))
 	t.Logf("rejected by the server, by op/code: %v", sortedMap(rejected))
 	invs := map[string]int{}
 	var refunds, refunded int64
@@ -767,8 +777,8 @@ func (c *chaos) summary() {
 	}
 	t.Logf("contracts by status: %v", sortedMap(contracts))
 	t.Logf("invoices by type/status: %v", sortedMap(invs))
-	t.Logf("negative finals (refunds) %d, refunds received %s; quota %s: %d active, %d waiting, %d arrivals, committed %s of %s",
-		refunds, app.FormatRub(refunded), q.RecordID(), q.Active, q.Waiting, q.Arrivals, app.FormatRub(q.Committed), app.FormatRub(chaosBudget))
+	t.Logf("negative finals (refunds) %d, refunds received %s; quota %s: %d active, %d waiting, %d arrivals, %d served in turn; committed %s of %s",
+		refunds, app.FormatRub(refunded), q.RecordID(), q.Active, q.Waiting, q.Arrivals, q.Turns, app.FormatRub(q.Committed), app.FormatRub(chaosBudget))
 }
 
 func cmpErr(errs ...error) error {
