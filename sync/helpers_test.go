@@ -61,6 +61,12 @@ type provider struct{ ID, Prog, Mod, Group string }
 type worldOpt struct {
 	quota   int64
 	nominal int64
+	// Optional: the server's clock (default: today), the budget limit of
+	// municipality 27 (default 100 000 000,00 ₽) and its days to the first
+	// contract request (default 30).
+	now    func() time.Time
+	budget int64
+	days   int
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00}) }
@@ -68,7 +74,17 @@ func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, 
 func newWorldWith(t *testing.T, opt worldOpt) *world {
 	t.Helper()
 	w := &world{t: t}
-	w.db = openDB(t, "server.db", w.now)
+	now, budget, days := opt.now, opt.budget, opt.days
+	if now == nil {
+		now = w.now
+	}
+	if budget == 0 {
+		budget = 100_000_000_00
+	}
+	if days == 0 {
+		days = 30
+	}
+	w.db = openDB(t, "server.db", now)
 	w.srv = sync.NewServer(w.db, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	h := w.srv.Handler()
 	w.front.Store(&h)
@@ -81,10 +97,10 @@ func newWorldWith(t *testing.T, opt worldOpt) *world {
 	w.cut.pull.Store(-1)
 	w.hc = &http.Client{Transport: w.cut, Timeout: 30 * time.Second}
 
-	w.must(assets.Seed(app.DateOf(today)))
+	w.must(assets.Seed(app.DateOf(now())))
 	w.must(&app.SetPriceCap{Pct: 120})
 	w.must(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
-		Quota: opt.quota, Nominal: opt.nominal, DaysToRequest: 30, Population: 1000, BudgetLimit: 100_000_000_00}})
+		Quota: opt.quota, Nominal: opt.nominal, DaysToRequest: days, Population: 1000, BudgetLimit: budget}})
 	w.A = w.provider("prov-a", "2634000001")
 	w.B = w.provider("prov-b", "2634000002")
 	return w
