@@ -264,6 +264,14 @@ func (c *Terminate) Apply(tx Tx, m Meta) error {
 		return Errorf(DATE_OUT_OF_PERIOD, "Дата уведомления %s вне срока договора", c.Notice.Russian())
 	}
 	last := c.Notice.Month()
+	// A notice that reaches the server after a later month was closed takes
+	// effect at the end of the last closed month: a closed month is closed,
+	// its share written off and advanced on (docs/DOMAIN.md).
+	if r, err := region(tx); err != nil {
+		return err
+	} else if r.LastClosed > last {
+		last = r.LastClosed
+	}
 	k.Notice, k.Reason = c.Notice, c.Reason
 	k.End = min(k.End, last.Last())
 	k.Status = ContractTerminating
@@ -292,6 +300,9 @@ func (c *Terminate) Apply(tx Tx, m Meta) error {
 		qu, err := quotaOf(tx, k.Municipality, k.Period)
 		if err != nil {
 			return err
+		}
+		if qu.Directions == nil { // a node without the municipality's counters
+			qu.Directions = map[string]int64{}
 		}
 		qu.Directions[k.Direction]--
 		qu.Committed -= back

@@ -158,3 +158,30 @@ func TestNodeDefersScarceDecisions(t *testing.T) {
 	w.wantCode(&app.CloseMonth{Month: app.MonthOf(2026, 11)}, app.AUTHORITY_ONLY)
 	w.wantCode(&app.DowngradeUnused{Date: day("2026-11-10")}, app.AUTHORITY_ONLY)
 }
+
+// A suspended provider finishes what it started and takes on nothing new.
+func TestSuspendedProviderFinishesOnly(t *testing.T) {
+	w := newWorld(t, "2026-11-10")
+	w.params("27", 10, 5_000_00)
+	w.provider(5)
+	_, cert := w.financed()
+	k := w.enrol(cert, w.Group, "2026-11-15")
+	w.must(&app.SetProviderStatus{Provider: w.Prov, Status: app.ProviderSuspended})
+	m := app.Meta{Node: "node-p", Scope: app.ProviderScope(w.Prov), Today: day("2026-11-10")}
+	for _, tc := range []struct {
+		cmd  app.Command
+		code string
+	}{
+		{w.childCmd("2015-01-01"), app.PROVIDER_NOT_ACTIVE},
+		{w.groupCmd("g9", w.Mod, 5), app.PROVIDER_NOT_ACTIVE},
+		{&app.ApplyChild{Number: "26-27-000001", Code: testCode, Provider: w.Prov}, app.PROVIDER_NOT_ACTIVE},
+		{&app.MarkAttendance{Group: w.Group}, ""},
+		{&app.Terminate{Contract: k}, ""},
+	} {
+		var err error
+		w.db.View(func(r app.Reader) error { err = app.Authorize(r, m, tc.cmd); return nil })
+		if app.ErrorCode(err) != tc.code {
+			t.Errorf("suspended provider's %s: %v, want %q", tc.cmd.Op(), err, tc.code)
+		}
+	}
+}

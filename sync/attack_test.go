@@ -137,6 +137,8 @@ func TestAttackCodeBruteForce(t *testing.T) {
 	// Still throttled 59 minutes on, with the right code.
 	w.advance(59 * time.Minute)
 	wantResults(t, w.pushAs(x.provA, guess(x.numApply, x.codeApply)), app.THROTTLED)
+	// The count is the provider's: its second node is throttled as well.
+	wantResults(t, w.pushAs(x.provA2, guess(x.numApply, x.codeApply)), app.THROTTLED)
 
 	// The birth date is no field of apply_child: a payload that carries it is
 	// malformed, whoever sends it.
