@@ -130,23 +130,7 @@ func TestLateNoticeAfterMonthClose(t *testing.T) {
 	w := newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00, now: clock.now})
 	mun := w.joinAt(app.MunicipalityScope("27"), clock.now)
 	a := w.joinAt(app.ProviderScope(w.A.ID), clock.now)
-	mun.must(childCmd("child-1", "27"))
-	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
-	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
-	mun.converged()
-	a.must(&app.ApplyChild{Number: get[app.Certificate](t, w.db, "cert-1").Number, Code: "ABCD2345", Provider: w.A.ID})
-	a.converged()
-	var q app.Quote
-	if err := a.db.View(func(r app.Reader) error {
-		e, err := app.PrepareEnrolment(r, "cert-1", w.A.Group, day("2026-10-01"), clock.today())
-		q = e.Quote
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	a.must(&app.Enrol{ID: "k-1", Certificate: "cert-1", Group: w.A.Group, Start: day("2026-10-01"),
-		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
-	a.converged()
+	enrolledAtA(t, w, mun, a, day("2026-10-01"), clock.today())
 	at("2026-10-01")
 	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.October)})
 	mun.converged()
@@ -1131,6 +1115,22 @@ func TestProviderNodeTerminates(t *testing.T) {
 	w := newWorld(t)
 	mun := w.join(app.MunicipalityScope("27"))
 	a := w.join(app.ProviderScope(w.A.ID))
+	enrolledAtA(t, w, mun, a, day("2026-11-15"), app.DateOf(today))
+	a.must(&app.Terminate{Contract: "k-1", Notice: day("2026-12-10"), Reason: "переезд"})
+	a.converged()
+	w.checkClean()
+	if k := get[app.Contract](t, w.db, "k-1"); k.Status != app.ContractTerminating {
+		t.Fatalf("contract %s after the provider's notice", k.Status)
+	}
+}
+
+// enrolledAtA is the start of the few-step money tests: municipality 27's node
+// registers child-1 with certificate cert-1 (code ABCD2345) and gets it
+// financed, the family applies to provider A, and A's node enrols the child
+// into its group from start as contract k-1, at the quote its own view shows
+// on today; every node converges after each step.
+func enrolledAtA(t *testing.T, w *world, mun, a *node, start, today app.Date) {
+	t.Helper()
 	mun.must(childCmd("child-1", "27"))
 	mun.must(&app.IssueCertificate{ID: "cert-1", Child: "child-1", CodeHash: app.CodeHash("cert-1", "ABCD2345")})
 	mun.must(&app.RequestFinancing{ID: "req-1", Certificate: "cert-1"})
@@ -1139,19 +1139,13 @@ func TestProviderNodeTerminates(t *testing.T) {
 	a.converged()
 	var q app.Quote
 	if err := a.db.View(func(r app.Reader) error {
-		e, err := app.PrepareEnrolment(r, "cert-1", w.A.Group, day("2026-11-15"), app.DateOf(today))
+		e, err := app.PrepareEnrolment(r, "cert-1", w.A.Group, start, today)
 		q = e.Quote
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	a.must(&app.Enrol{ID: "k-1", Certificate: "cert-1", Group: w.A.Group, Start: day("2026-11-15"),
+	a.must(&app.Enrol{ID: "k-1", Certificate: "cert-1", Group: w.A.Group, Start: start,
 		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
 	a.converged()
-	a.must(&app.Terminate{Contract: "k-1", Notice: day("2026-12-10"), Reason: "переезд"})
-	a.converged()
-	w.checkClean()
-	if k := get[app.Contract](t, w.db, "k-1"); k.Status != app.ContractTerminating {
-		t.Fatalf("contract %s after the provider's notice", k.Status)
-	}
 }
