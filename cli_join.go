@@ -35,6 +35,11 @@ func cmdJoin(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	serverURL, err := checkServerURL(*server)
+	if err == nil {
+		// The invite's secret goes to this address: never in clear beyond
+		// this machine, whatever the token says of the certificate.
+		err = sync.CheckSecureURL(serverURL)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kruzhok join: %s\n", errText(err))
 		return exitUsage

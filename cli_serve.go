@@ -122,12 +122,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	mux.Handle("/v1/", sync.NewServer(db, log).Handler())
 	mux.Handle("/", web.New(db, log.With("part", "catalogue")))
 	hs := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 30 * time.Second,
-		// No ReadTimeout: an 8 MiB batch over EDGE takes many minutes.
-		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:  mux,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Header and idle timeouts, the header limit, and a minimum body rate
+	// for every route (docs/SYNC.md, Limits): a slow client is cut.
+	sync.ConfigureHTTP(hs, sync.DefaultLimits())
+	ln = sync.LimitListener(ln, sync.MaxConns)
 	if !*insecure {
 		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}

@@ -14,3 +14,11 @@ var (
 	RecordTypes    = recordTypes
 	Clone          = func(v any) any { return cloneValue(reflect.ValueOf(v)).Interface() }
 )
+
+// SetMaxFullRejections sets how many rejections of a node keep their
+// details and returns the function that puts the old value back.
+func SetMaxFullRejections(n int) func() {
+	old := maxFullRejections
+	maxFullRejections = n
+	return func() { maxFullRejections = old }
+}

@@ -60,9 +60,12 @@ func (p *prepared) run(node string, ops []app.Op, now time.Time) {
 // decodeSafe is commandDecoder, turning a panic into an EINVALID error: it
 // runs on a goroutine of its own, where a panic would end the server.
 func decodeSafe(op app.Op) (cmd app.Command, err error) {
+	if len(op.Payload) > MaxOpPayload {
+		return nil, app.Errorf(app.TOO_LARGE, "Данные операции «%s» — %d байт, больше предела %d", op.Type, len(op.Payload), MaxOpPayload)
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			cmd, err = nil, app.Errorf(app.EINVALID, "Неверные данные операции «%s»: %v", op.Type, r)
+			cmd, err = nil, app.Errorf(app.EINVALID, "Неверные данные операции «%s»: %s", op.Type, ClipText(fmt.Sprint(r), 100))
 		}
 	}()
 	return commandDecoder(op.Type, op.Payload)

@@ -38,6 +38,34 @@ type Result struct {
 // MaxBatchOps is the most ops one ApplyRemote takes (docs/SYNC.md, Limits).
 const MaxBatchOps = 5000
 
+// Bounds of what a node's ops leave on the server (docs/SYNC.md, Limits):
+// a node chooses its payloads, and the domain quotes parts of them back in
+// its messages, so nothing of theirs is stored or echoed whole.
+const (
+	// MaxOpPayload is the largest op payload the server runs and journals. A
+	// larger op is rejected TOO_LARGE without being decoded, and the journal
+	// keeps its seq, type and size, not its payload.
+	MaxOpPayload = 256 << 10
+	// MaxBatchPayload bounds the payloads of one ApplyRemote together (the
+	// wire's own limit is lower); with MaxOps types, ids and clipped results
+	// it keeps a journal value under maxJournalValue, base64 included.
+	MaxBatchPayload = 24 << 20
+	// MaxResultMessage and MaxResultDetail clip a rejection's Message and
+	// Detail (at a rune boundary) before it is stored or answered.
+	MaxResultMessage = 300
+	MaxResultDetail  = 200
+	// maxOpType bounds an op's type; a longer one is refused with the batch.
+	maxOpType = 200
+)
+
+// maxFullRejections is how many of a node's rejections keep their Message
+// and Detail; older ones are compacted to seq, status and code (a var for
+// the tests).
+var maxFullRejections = 10_000
+
+// compactedMessage is the Message a compacted rejection reads back with.
+const compactedMessage = "Подробности отказа не хранятся: сервер хранит их для последних 10 000 отказов узла"
+
 // journalEntry is a journal value: one push batch of a node as the server
 // ran it, with who, when, each op as sent (Ops) and the results that were
 // not "applied" (RULES.md §10: every change attributable). Its key is the
@@ -66,6 +94,7 @@ type journalOp struct {
 	Type    string
 	Payload json.RawMessage `json:",omitempty"`
 	Raw     []byte          `json:",omitempty"` // a payload that is not JSON, as sent
+	Cut     int             `json:",omitempty"` // the size of a payload over MaxOpPayload, not kept
 }
 
 // A journal batch is stored as two zstd frames of its encoded form, the
@@ -78,6 +107,13 @@ const (
 	journalWindow    = 1 << 20  // zstd window the encoder uses
 	maxJournalWindow = 8 << 20  // zstd window the decoder accepts
 	maxJournalValue  = 64 << 20 // the decoded size of a batch: a push's own limit
+)
+
+// maxJournalOpsBytes bounds the encoded ops of a journal batch and
+// maxJournalEnd its results, so that a value written always reads back.
+const (
+	maxJournalOpsBytes = maxJournalValue - maxJournalEnd
+	maxJournalEnd      = MaxBatchOps * (64 + 6*(MaxResultMessage+MaxResultDetail+maxOpType) + 20)
 )
 
 // journalZ compresses journal batches, one at a time, keeping the buffer of
@@ -112,6 +148,14 @@ func compressJournalOps(node string, ops []journalOp, now time.Time) ([]byte, er
 	}
 	journalZ.scratch = encodeJournalOps(journalZ.scratch[:0], node, ops, now)
 	b := journalZ.scratch
+	if len(b) > maxJournalOpsBytes {
+		// ApplyRemote's limits keep a batch below this; a value over it would
+		// not read back (decompressJournal), so it is never written.
+		return nil, fmt.Errorf("store: journal of %d ops is %d bytes, over %d", len(ops), len(b), maxJournalOpsBytes)
+	}
+	if cap(b) > 2*maxJournalOpsBytes/8 {
+		journalZ.scratch = nil // one huge batch does not pin its buffer
+	}
 	return enc.EncodeAll(b, make([]byte, 0, len(b)/8+64)), nil
 }
 
@@ -124,7 +168,11 @@ func compressJournalEnd(z []byte, rs []Result) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return enc.EncodeAll(encodeJournalEnd(nil, rs), z), nil
+	end := encodeJournalEnd(nil, rs)
+	if len(end) > maxJournalEnd {
+		return nil, fmt.Errorf("store: journal results of %d ops are %d bytes, over %d", len(rs), len(end), maxJournalEnd)
+	}
+	return enc.EncodeAll(end, z), nil
 }
 
 var journalDecoder = func() *zstd.Decoder {
@@ -191,7 +239,7 @@ func journalOps(v []byte) ([]JournalEntry, error) {
 			r, rej = rej[0], rej[1:]
 		}
 		out[i] = JournalEntry{Op: app.Op{Node: e.Node, Seq: o.Seq, HLC: o.HLC, Type: o.Type,
-			Payload: bytes.Clone(p)}, Time: e.Time, Result: r}
+			Payload: bytes.Clone(p)}, Time: e.Time, Result: r, Cut: o.Cut}
 	}
 	if len(rej) > 0 {
 		return nil, fmt.Errorf("a result of op %d, which the batch does not hold", rej[0].Seq)
@@ -327,6 +375,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			first++
 		}
 		var pre *prepared
+		rejections := 0
 		if first < len(ops) {
 			pre = prepare(n.ID, ops[first:], now)
 		}
@@ -347,6 +396,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 				return err
 			}
 			if r.Status != StatusApplied {
+				rejections++
 				w.back.revert(w.cache)
 				// What the refusal itself must leave behind (an alert, a
 				// count of wrong codes), once the op's own writes are undone.
@@ -364,6 +414,11 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 		}
 		if err := w.back.flush(view); err != nil {
 			return err
+		}
+		if rejections > 0 {
+			if err := compactResults(rb, n.ID, acked); err != nil {
+				return err
+			}
 		}
 		if pre != nil {
 			if err := appendJournal(tx.Bucket(bucketJournal), pre, results[first:]); err != nil {
@@ -386,9 +441,17 @@ func checkBatch(n app.Node, ops []app.Op) error {
 	if len(ops) > MaxBatchOps {
 		return app.Errorf(app.EINVALID, "В пакете %d операций, допускается не больше %d", len(ops), MaxBatchOps)
 	}
+	total := 0
 	for i, op := range ops {
+		total += min(len(op.Payload), MaxOpPayload+1)
+		if total > MaxBatchPayload {
+			return app.Errorf(app.TOO_LARGE, "Данные операций пакета больше %d МиБ", MaxBatchPayload>>20)
+		}
+		if op.Type == "" || len(op.Type) > maxOpType || !utf8.ValidString(op.Type) {
+			return app.Errorf(app.EINVALID, "Операция %d: неверный тип", op.Seq)
+		}
 		if op.Node != n.ID {
-			return app.Errorf(app.EINVALID, "Операция %d принадлежит узлу «%s», а не отправителю %s", op.Seq, op.Node, n.ID)
+			return app.Errorf(app.EINVALID, "Операция %d принадлежит узлу «%s», а не отправителю %s", op.Seq, ClipText(op.Node, 60), n.ID)
 		}
 		if op.Seq == 0 || i > 0 && op.Seq != ops[i-1].Seq+1 {
 			return app.Errorf(app.EINVALID, "Номера операций в пакете идут не подряд: %d после %d", op.Seq, ops[max(i-1, 0)].Seq)
@@ -435,14 +498,45 @@ func authorizeSafe(r app.Reader, m app.Meta, cmd app.Command) (err error) {
 	return app.Authorize(r, m, cmd)
 }
 
-// rejected is the result of an op refused with err.
+// rejected is the result of an op refused with err, its Message and Detail
+// clipped: the domain may quote what the node sent.
 func rejected(seq uint64, err error) Result {
 	r := Result{Seq: seq, Status: StatusRejected, Code: app.ErrorCode(err), Message: app.ErrorMessage(err)}
 	var ae *app.Error
 	if errors.As(err, &ae) {
 		r.Detail = ae.Detail
 	}
+	return ClipResult(r)
+}
+
+// ClipResult is r with Code, Message and Detail cut to their limits
+// (MaxResultMessage, MaxResultDetail; a code to 64 bytes).
+func ClipResult(r Result) Result {
+	r.Code = ClipText(r.Code, 64)
+	r.Message = ClipText(r.Message, MaxResultMessage)
+	r.Detail = ClipText(r.Detail, MaxResultDetail)
 	return r
+}
+
+// ClipText is s cut to at most n bytes at a rune boundary, ending in "…"
+// when cut; invalid UTF-8 becomes U+FFFD first, so the result is valid.
+func ClipText(s string, n int) string {
+	if len(s) <= n && utf8.ValidString(s) {
+		return s
+	}
+	if len(s) > 4*n+4 {
+		s = s[:4*n+4] // ToValidUTF8 need not see what is cut anyway
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	i := max(n-len(ell), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ell
 }
 
 // storedResult is the result of op seq of node, at or below its acked seq:
@@ -457,7 +551,51 @@ func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
 	if err := decode(v, &r); err != nil {
 		return Result{}, fmt.Errorf("store: result %s/%d: %w", node, seq, err)
 	}
-	return r, nil
+	if r.Status == StatusRejected && r.Message == "" {
+		r.Message = compactedMessage
+	}
+	return ClipResult(r), nil // results stored before the clip was made
+}
+
+// compactedTail is how a compacted result's stored value ends.
+var compactedTail = []byte(`,"Message":"","Detail":""}`)
+
+// compactResults keeps the Message and Detail of node's newest
+// maxFullRejections stored rejections (at or below through) and cuts the
+// older ones to seq, status and code: a node may be refused without end, and
+// only these two are long. Compacted ones are the oldest, so the walk back
+// from the newest stops at the first it meets; it visits at most the kept
+// ones and those it compacts now.
+func compactResults(rb *bbolt.Bucket, node string, through uint64) error {
+	prefix := resultKey(node, 0)
+	prefix = prefix[:len(prefix)-8]
+	c := rb.Cursor()
+	k, v := c.Seek(resultKey(node, through+1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	full := 0
+	var cut [][]byte
+	for ; k != nil && len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if bytes.HasSuffix(v, compactedTail) {
+			break
+		}
+		if full++; full > maxFullRejections {
+			cut = append(cut, bytes.Clone(k))
+		}
+	}
+	for _, k := range cut {
+		var r Result
+		if err := decode(rb.Get(k), &r); err != nil {
+			return fmt.Errorf("store: result %s/%x: %w", node, k[len(prefix):], err)
+		}
+		if err := rb.Put(k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
+			return fmt.Errorf("store: compact result %s/%d: %w", node, r.Seq, err)
+		}
+	}
+	return nil
 }
 
 // journalOpOf is op as the journal keeps it: a payload that is JSON (known
@@ -465,6 +603,8 @@ func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
 func journalOpOf(op app.Op, isJSON bool) journalOp {
 	o := journalOp{Seq: op.Seq, HLC: op.HLC, Type: op.Type}
 	switch {
+	case len(op.Payload) > MaxOpPayload:
+		o.Cut = len(op.Payload)
 	case len(op.Payload) == 0:
 	case isJSON || json.Valid(op.Payload):
 		o.Payload = op.Payload
@@ -496,6 +636,7 @@ type JournalEntry struct {
 	Op     app.Op
 	Time   time.Time
 	Result Result
+	Cut    int // the size of a payload over MaxOpPayload, which was not kept
 }
 
 // Journal returns up to limit entries (all if limit ≤ 0) of the server's
@@ -571,6 +712,9 @@ func encodeJournalOps(b []byte, node string, ops []journalOp, now time.Time) []b
 		if len(op.Raw) > 0 {
 			b = append(append(b, `,"Raw":"`...), base64.StdEncoding.EncodeToString(op.Raw)...)
 			b = append(b, '"')
+		}
+		if op.Cut > 0 {
+			b = strconv.AppendInt(append(b, `,"Cut":`...), int64(op.Cut), 10)
 		}
 		b = append(b, '}')
 	}

@@ -62,45 +62,99 @@ func TestBadPushes(t *testing.T) {
 	huge := make([]byte, sync.MaxFrame+1)
 	copy(huge, good)
 
-	for _, c := range []struct {
-		name   string
-		body   []byte
+	// Each body goes twice: pushed with headers signed by by (a when nil), and
+	// delivered without headers; push and deliver are the statuses expected.
+	type want struct {
 		status int
 		code   string
+	}
+	for _, c := range []struct {
+		name          string
+		body          []byte
+		by            ed25519.PrivateKey
+		push, deliver want
 	}{
-		{"CorruptZstd", signed(a.key(), []byte("certainly not zstd")), 400, app.EINVALID},
-		{"DecompressionBomb", signed(a.key(), zeroBomb(1<<30, false, 20)), 413, sync.CodeTooLarge},
-		{"BombOfAStranger", signed(stranger, zeroBomb(1<<30, false, 20)), 401, sync.CodeUnauthorized},
-		{"OversizedBody", huge, 413, sync.CodeTooLarge},
-		{"NotAFrame", []byte(`{"node":"me"}`), 400, app.EINVALID},
-		{"EmptyBody", nil, 400, app.EINVALID},
-		{"BadSignature", append(append(good[:36:36], good[37:100]...), append([]byte{good[36] ^ 0xff}, good[100:]...)...), 401, sync.CodeUnauthorized},
-		{"MissingSignature", append(append(good[:36:36], make([]byte, 64)...), good[100:]...), 401, sync.CodeUnauthorized},
-		{"UnknownKey", resign(stranger, batch), 401, sync.CodeUnauthorized},
-		{"BodyOfAnotherNode", resign(x.key(), batch), 403, app.SCOPE_FORBIDDEN},
-		{"FutureSchema", rawFrame(a.key(), batchJSON(1, sync.Schema+1, op(1)), true), 400, sync.CodeSchema},
-		{"SeqsNotConsecutive", rawFrame(a.key(), []byte(strings.Replace(string(batchJSON(1, 1, op(1), op(3))), `"last":2`, `"last":3`, 1)), true), 400, app.EINVALID},
-		{"PayloadNotObject", rawFrame(a.key(), batchJSON(1, 1, `{"s":1,"h":1,"t":"open_group","p":"grp"}`), true), 400, app.EINVALID},
-		{"Gap", resign(a.key(), gap), 409, sync.CodeNeedFrom},
+		{"CorruptZstd", signed(a.key(), []byte("certainly not zstd")), nil, want{400, app.EINVALID}, want{400, app.EINVALID}},
+		{"DecompressionBomb", signed(a.key(), zeroBomb(1<<30, false, 20)), nil, want{413, sync.CodeTooLarge}, want{413, sync.CodeTooLarge}},
+		{"BombOfAStranger", signed(stranger, zeroBomb(1<<30, false, 20)), stranger, want{401, sync.CodeUnauthorized}, want{401, sync.CodeUnauthorized}},
+		{"OversizedBody", huge, nil, want{413, sync.CodeTooLarge}, want{413, sync.CodeTooLarge}},
+		{"NotAFrame", []byte(`{"node":"me"}`), nil, want{400, app.EINVALID}, want{400, app.EINVALID}},
+		{"EmptyBody", nil, nil, want{400, app.EINVALID}, want{400, app.EINVALID}},
+		{"BadSignature", append(append(good[:36:36], good[37:100]...), append([]byte{good[36] ^ 0xff}, good[100:]...)...), nil, want{401, sync.CodeUnauthorized}, want{401, sync.CodeUnauthorized}},
+		{"MissingSignature", append(append(good[:36:36], make([]byte, 64)...), good[100:]...), nil, want{401, sync.CodeUnauthorized}, want{401, sync.CodeUnauthorized}},
+		{"UnknownKey", resign(stranger, batch), nil, want{403, app.SCOPE_FORBIDDEN}, want{401, sync.CodeUnauthorized}},
+		{"UnknownKeyOwnHeaders", resign(stranger, batch), stranger, want{401, sync.CodeUnauthorized}, want{401, sync.CodeUnauthorized}},
+		{"BodyOfAnotherNode", resign(x.key(), batch), x.key(), want{403, app.SCOPE_FORBIDDEN}, want{403, app.SCOPE_FORBIDDEN}},
+		{"FrameOfAnotherNode", good, x.key(), want{403, app.SCOPE_FORBIDDEN}, want{409, sync.CodeNeedFrom}},
+		{"FutureSchema", rawFrame(a.key(), batchJSON(1, sync.Schema+1, op(1)), true), nil, want{400, sync.CodeSchema}, want{400, sync.CodeSchema}},
+		{"SeqsNotConsecutive", rawFrame(a.key(), []byte(strings.Replace(string(batchJSON(1, 1, op(1), op(3))), `"last":2`, `"last":3`, 1)), true), nil, want{400, app.EINVALID}, want{400, app.EINVALID}},
+		{"PayloadNotObject", rawFrame(a.key(), batchJSON(1, 1, `{"s":1,"h":1,"t":"open_group","p":"grp"}`), true), nil, want{400, app.EINVALID}, want{400, app.EINVALID}},
+		{"Gap", resign(a.key(), gap), nil, want{409, sync.CodeNeedFrom}, want{409, sync.CodeNeedFrom}},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			before := len(w.journal(a.db.Node())) + len(w.journal(x.db.Node()))
-			status, body := w.post(c.body)
+		for _, via := range []string{"push", "deliver"} {
+			t.Run(c.name+"/"+via, func(t *testing.T) {
+				if c.name == "FrameOfAnotherNode" && via == "deliver" {
+					t.Skip("a's own good frame, delivered: it applies (TestReplayFromAnotherNode)")
+				}
+				before := len(w.journal(a.db.Node())) + len(w.journal(x.db.Node()))
+				exp := c.push
+				var status int
+				var body string
+				if via == "push" {
+					by := c.by
+					if by == nil {
+						by = a.key()
+					}
+					status, body = w.push(by, c.body, nil)
+				} else {
+					exp = c.deliver
+					status, body = w.post(c.body)
+				}
+				var e errorReply
+				if err := json.Unmarshal([]byte(body), &e); err != nil || status != exp.status || e.Code != exp.code || e.Message == "" {
+					t.Fatalf("status %d body %s, want %d %s", status, body, exp.status, exp.code)
+				}
+				if exp.code == sync.CodeNeedFrom && e.NeedFrom != 1 {
+					t.Fatalf("need_from %d, want 1", e.NeedFrom)
+				}
+				if after := len(w.journal(a.db.Node())) + len(w.journal(x.db.Node())); after != before {
+					t.Fatalf("%d ops applied", after-before)
+				}
+				if acked, _ := w.db.Acked(a.db.Node()); acked != 0 {
+					t.Fatalf("acked %d", acked)
+				}
+			})
+		}
+	}
+	// The headers of a push: missing, of another body, or of a stale time.
+	for _, c := range []struct {
+		name   string
+		header func(h http.Header)
+	}{
+		{"NoHeaders", func(h http.Header) { h.Del(sync.HeaderKey); h.Del(sync.HeaderSig); h.Del(sync.HeaderBody) }},
+		{"NoBodyHash", func(h http.Header) { h.Del(sync.HeaderBody) }},
+		{"HashOfAnotherBody", func(h http.Header) { h.Set(sync.HeaderBody, strings.Repeat("0", 64)) }},
+		{"StaleTime", func(h http.Header) { h.Set(sync.HeaderTime, strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)) }},
+		{"BadSig", func(h http.Header) { h.Set(sync.HeaderSig, strings.Repeat("ab", 64)) }},
+	} {
+		t.Run("Headers/"+c.name, func(t *testing.T) {
+			status, body := w.push(a.key(), good, c.header)
 			var e errorReply
-			if err := json.Unmarshal([]byte(body), &e); err != nil || status != c.status || e.Code != c.code || e.Message == "" {
-				t.Fatalf("status %d body %s, want %d %s", status, body, c.status, c.code)
-			}
-			if c.code == sync.CodeNeedFrom && e.NeedFrom != 1 {
-				t.Fatalf("need_from %d, want 1", e.NeedFrom)
-			}
-			if after := len(w.journal(a.db.Node())) + len(w.journal(x.db.Node())); after != before {
-				t.Fatalf("%d ops applied", after-before)
+			if err := json.Unmarshal([]byte(body), &e); err != nil || status != 401 || e.Code != sync.CodeUnauthorized {
+				t.Fatalf("status %d body %s, want 401", status, body)
 			}
 			if acked, _ := w.db.Acked(a.db.Node()); acked != 0 {
 				t.Fatalf("acked %d", acked)
 			}
 		})
 	}
+	// A body that differs from the one the headers sign.
+	t.Run("Headers/OtherBody", func(t *testing.T) {
+		status, body := w.pushSigned(a.key(), good[:len(good)-1], good)
+		if status != 401 || !strings.Contains(body, sync.CodeUnauthorized) {
+			t.Fatalf("status %d body %s, want 401", status, body)
+		}
+	})
 	// A body cut short of its declared length (the client died mid-send).
 	t.Run("BodyBreaksOff", func(t *testing.T) {
 		a.c.HTTP = &http.Client{Transport: &cutTransport{base: w.ts.Client().Transport}}

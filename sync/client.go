@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -89,6 +91,9 @@ func keyFromSeed(seedHex string) (ed25519.PrivateKey, error) {
 // invite, EINVALID for a database that already holds data or a malformed
 // secret.
 func Join(ctx context.Context, db *store.DB, serverURL, tokenSecret string, httpClient *http.Client) error {
+	if err := CheckSecureURL(serverURL); err != nil {
+		return err
+	}
 	cfg, err := db.SyncConfig()
 	if err != nil {
 		return fmt.Errorf("join: sync config: %w", err)
@@ -140,6 +145,36 @@ func Join(ctx context.Context, db *store.DB, serverURL, tokenSecret string, http
 		return fmt.Errorf("join: %w", err)
 	}
 	return nil
+}
+
+// CheckSecureURL refuses a server URL that would carry an invite secret or a
+// node's data in clear: anything but https://, except http:// to a loopback
+// host (127.0.0.0/8, ::1, localhost), which never leaves the machine.
+// Errors: EINVALID with a Russian message.
+func CheckSecureURL(serverURL string) error {
+	u, err := url.Parse(strings.TrimSpace(serverURL))
+	switch {
+	case err != nil || u.Host == "":
+		return errorf(app.EINVALID, "Неверный адрес сервера «%s»", clip(serverURL))
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && LoopbackHost(u.Hostname()):
+		return nil
+	case u.Scheme == "http":
+		return errorf(app.EINVALID, "Адрес сервера «%s» без шифрования (http://): код приглашения и данные детей "+
+			"передаются только по https://; http:// допустим лишь для петлевого адреса (127.0.0.1, ::1, localhost)", clip(serverURL))
+	}
+	return errorf(app.EINVALID, "Адрес сервера должен начинаться с https:// (а не «%s»)", clip(serverURL))
+}
+
+// LoopbackHost reports whether host (without a port) names this machine
+// only: localhost, 127.0.0.0/8 or ::1.
+func LoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // SyncOnce runs one sync round: it pushes every pending op in batches of at
@@ -267,8 +302,11 @@ func (c *Client) pushOps(ctx context.Context, ops []app.Op) (PushReply, int, err
 		} else if err != nil {
 			return PushReply{}, 0, err
 		}
-		reply, err := Deliver(ctx, c.HTTP, c.Server, frame)
-		if err != nil {
+		reply, err := c.push(ctx, frame)
+		if app.ErrorCode(err) == CodeTooLarge && n > 1 {
+			n /= 2 // a server with lower limits than this binary's
+			continue
+		} else if err != nil {
 			return reply, 0, err
 		}
 		if err := checkReply(reply, ops[0].Seq, ops[n-1].Seq); err != nil {
@@ -404,19 +442,49 @@ func (c *Client) postJSON(ctx context.Context, path string, body []byte, out any
 	return nil
 }
 
-// Deliver posts a batch frame (from this node or a batch file of any node)
-// to the server at serverURL and returns its reply. When the server lacks
-// earlier ops of that node the reply has NeedFrom and the error has code
+// push posts a frame of this node to /v1/push with signed headers: the
+// server knows the node before it reads the body.
+func (c *Client) push(ctx context.Context, frame []byte) (PushReply, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url("/v1/push"), bytes.NewReader(frame))
+	if err != nil {
+		return PushReply{}, err
+	}
+	SignPush(req, c.Key, frame, c.serverNow())
+	return postFrame(c.client(), req)
+}
+
+// SignPush sets the headers of a push of body by the node of priv at the
+// server's time now: key, time, the body's hex SHA-256, and the signature
+// over pushMessage.
+func SignPush(req *http.Request, priv ed25519.PrivateKey, body []byte, now time.Time) {
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	unix := now.Unix()
+	req.Header.Set(HeaderKey, hex.EncodeToString(priv.Public().(ed25519.PublicKey)))
+	req.Header.Set(HeaderTime, strconv.FormatInt(unix, 10))
+	req.Header.Set(HeaderBody, hash)
+	req.Header.Set(HeaderSig, hex.EncodeToString(ed25519.Sign(priv, pushMessage(hash, unix))))
+}
+
+// Deliver posts a batch frame (a batch file of any node) to the server at
+// serverURL's /v1/deliver and returns its reply: the frame's own signature
+// proves whose it is, so anyone may carry it. When the server lacks earlier
+// ops of that node the reply has NeedFrom and the error has code
 // CodeNeedFrom; nothing of the frame was applied then. Other errors carry the
 // server's code and message, or are network errors.
 func Deliver(ctx context.Context, httpClient *http.Client, serverURL string, frame []byte) (PushReply, error) {
 	if httpClient == nil {
 		httpClient = http.DefaultClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(serverURL, "/")+"/v1/push", bytes.NewReader(frame))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(serverURL, "/")+"/v1/deliver", bytes.NewReader(frame))
 	if err != nil {
 		return PushReply{}, err
 	}
+	return postFrame(httpClient, req)
+}
+
+// postFrame does a push or delivery request and reads its reply.
+func postFrame(httpClient *http.Client, req *http.Request) (PushReply, error) {
 	req.Header.Set("Content-Type", "application/octet-stream")
 	status, body, err := roundTrip(httpClient, req, maxReply)
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"kruzhok/app"
+	"kruzhok/store"
 )
 
 // Codes of the protocol itself live in app's one append-only list; these
@@ -53,11 +55,13 @@ type errorBody struct {
 	Acked   uint64 `json:"acked,omitempty"`
 }
 
+// bodyOf is the reply to err, its message and detail clipped like a stored
+// rejection's: an error may quote what the client sent.
 func bodyOf(err error) errorBody {
-	b := errorBody{Code: app.ErrorCode(err), Message: app.ErrorMessage(err)}
+	b := errorBody{Code: app.ErrorCode(err), Message: store.ClipText(app.ErrorMessage(err), store.MaxResultMessage)}
 	var ae *app.Error
 	if errors.As(err, &ae) {
-		b.Detail = ae.Detail
+		b.Detail = store.ClipText(ae.Detail, store.MaxResultDetail)
 	}
 	return b
 }
@@ -76,9 +80,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	setWriteDeadline(w, len(data))
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
 }
+
+// setWriteDeadline gives a reply of n bytes replyTime plus n at replyRate:
+// a client that reads slower is cut, and its request lets go of what it holds.
+func setWriteDeadline(w http.ResponseWriter, n int) {
+	d := replyTime + time.Duration(int64(n)/replyRate)*time.Second
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d)) // none in a recorder
+}
+
+// The reply's write deadline: DefaultLimits' WriteTime and MinBodyRate.
+const (
+	replyTime = 30 * time.Second
+	replyRate = 1 << 10
+)
 
 // remoteError turns a server's error reply into an *app.Error with the
 // server's code and Russian message. A reply that is not ours (a proxy's

@@ -3,12 +3,17 @@ package sync_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -170,4 +175,62 @@ func TestFuzzCorpusHoldsValidFrames(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+}
+
+// FuzzServerPush feeds outside bytes to the push and delivery handlers: the
+// body, and the signed headers of a push made from the input (key, time,
+// body hash, signature), so that the fuzzer reaches both the header check
+// and the frame behind it. The server must never panic or answer 5xx, and
+// every refusal carries a code.
+func FuzzServerPush(f *testing.F) {
+	db, err := store.Open(filepath.Join(f.TempDir(), "server.db"), store.Options{NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	// fuzzKey is a joined node's, so that signed frames reach the decoder.
+	hash := sync.InviteHash("fuzz")
+	for _, c := range []app.Command{&app.CreateInvite{Hash: hash, Scope: app.ScopeRegion},
+		&app.JoinNode{Hash: hash, Node: nodeID, Key: hex.EncodeToString(fuzzKey.Public().(ed25519.PublicKey))}} {
+		if _, err := db.Exec(c); err != nil {
+			f.Fatal(err)
+		}
+	}
+	h := sync.NewServer(db, nil).Handler()
+	good, err := sync.EncodeBatch(fuzzKey, sync.NewBatch(nodeID, testOps(f, 1, 1)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good, "", "", "", "", false)
+	f.Add(good, "sign", "", "", "", false)
+	f.Add(good, "sign", "", "", "", true)
+	f.Add([]byte("KRZ1"), "", "zz", "-1", "00", true)
+	f.Add(zeroBomb(1<<20, false, 20), "sign", "", "", "", false)
+	f.Fuzz(func(t *testing.T, body []byte, sign, key, unix, hash string, deliver bool) {
+		path := "/v1/push"
+		if deliver {
+			path = "/v1/deliver"
+		}
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		if sign == "sign" {
+			sync.SignPush(req, fuzzKey, body, time.Now())
+		} else {
+			req.Header.Set(sync.HeaderKey, key)
+			req.Header.Set(sync.HeaderTime, unix)
+			req.Header.Set(sync.HeaderBody, hash)
+			req.Header.Set(sync.HeaderSig, sign)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s answered %d: %s", path, rec.Code, rec.Body.String())
+		}
+		if rec.Code == http.StatusOK {
+			return
+		}
+		var e struct{ Code, Message string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
+			t.Fatalf("%s answered %d without a code: %s", path, rec.Code, rec.Body.String())
+		}
+	})
 }

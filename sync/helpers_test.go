@@ -384,12 +384,45 @@ func signed(priv ed25519.PrivateKey, z []byte) []byte {
 	return b.Bytes()
 }
 
-// post sends body to the server's push and returns the status and reply.
+// post delivers body to the server without headers (/v1/deliver, as a
+// batch file is) and returns the status and reply.
 func (w *world) post(body []byte) (int, string) {
 	w.t.Helper()
-	resp, err := w.ts.Client().Post(w.ts.URL+"/v1/push", "application/octet-stream", bytes.NewReader(body))
+	resp, err := w.ts.Client().Post(w.ts.URL+"/v1/deliver", "application/octet-stream", bytes.NewReader(body))
 	if err != nil {
 		w.t.Fatalf("post: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// push sends body to /v1/push with headers signed by key in the server's
+// time, changed by edit if it is not nil, and returns the status and reply.
+func (w *world) push(key ed25519.PrivateKey, body []byte, edit func(http.Header)) (int, string) {
+	w.t.Helper()
+	return w.pushRequest(key, body, body, edit)
+}
+
+// pushSigned sends body with headers that sign signedBody.
+func (w *world) pushSigned(key ed25519.PrivateKey, body, signedBody []byte) (int, string) {
+	w.t.Helper()
+	return w.pushRequest(key, body, signedBody, nil)
+}
+
+func (w *world) pushRequest(key ed25519.PrivateKey, body, signedBody []byte, edit func(http.Header)) (int, string) {
+	w.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, w.ts.URL+"/v1/push", bytes.NewReader(body))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	sync.SignPush(req, key, signedBody, time.Now())
+	if edit != nil {
+		edit(req.Header)
+	}
+	resp, err := w.ts.Client().Do(req)
+	if err != nil {
+		w.t.Fatalf("push: %v", err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,11 +19,16 @@ import (
 	"kruzhok/store"
 )
 
-// Headers of a signed pull request. The signature is over pullMessage.
+// Headers of a signed request (pull and push). The signature is over
+// pullMessage or pushMessage.
 const (
 	HeaderKey  = "X-Kruzhok-Key"  // hex ed25519 public key
 	HeaderTime = "X-Kruzhok-Time" // unix seconds of the node's estimate of server time
 	HeaderSig  = "X-Kruzhok-Sig"  // hex ed25519 signature
+	// HeaderBody is the hex SHA-256 of a push's body, which its signature
+	// covers: the server checks the signature before it reads the body, and
+	// the body against this hash after.
+	HeaderBody = "X-Kruzhok-Body-SHA256"
 )
 
 const (
@@ -32,14 +38,21 @@ const (
 	pageBytes = 1 << 20
 	// maxJSONBody bounds the small JSON requests (join).
 	maxJSONBody = 64 << 10
-	// pushSlots is how many pushes may hold decoded batches at once.
-	pushSlots = 4
+	// maxLogText bounds any string a client sent that goes to a log line.
+	maxLogText = 200
 )
 
 // pullMessage is what a node signs for GET /v1/pull: the request line and
 // the time, so a captured signature is good for that cursor for minutes only.
 func pullMessage(cursor string, unix int64) []byte {
 	return []byte("GET /v1/pull?cursor=" + cursor + "\n" + strconv.FormatInt(unix, 10))
+}
+
+// pushMessage is what a node signs for POST /v1/push: the request line, the
+// hex SHA-256 of the body and the time. A captured set of headers is good
+// for that very body for minutes only, and a push is idempotent anyway.
+func pushMessage(bodyHash string, unix int64) []byte {
+	return []byte("POST /v1/push\n" + bodyHash + "\n" + strconv.FormatInt(unix, 10))
 }
 
 // InviteHash is what the server stores of an invite's secret: the hex
@@ -54,35 +67,52 @@ type Server struct {
 	db  *store.DB
 	log *slog.Logger
 	now func() time.Time
-	// busy holds a slot per push between decompression and reply: each
-	// batch may take 64 MiB decoded, and bbolt runs one writer at a time anyway.
-	busy chan struct{}
+	lim Limits
+	// bodies is the budget of request body bytes in flight.
+	bodies *budget
+	// decode holds a slot per push between decompression and reply: a batch
+	// may take MaxBatchJSON decoded, and bbolt runs one writer at a time anyway.
+	decode slots
+	// deliver holds a slot per header-less delivery while it reads its body.
+	deliver slots
+	// pull holds a slot per pull while it builds and sends its page.
+	pull slots
 }
 
-// NewServer serves db, which must be an authority (a server database). A nil
-// log discards the request logs.
+// NewServer serves db, which must be an authority (a server database), with
+// DefaultLimits. A nil log discards the request logs.
 func NewServer(db *store.DB, log *slog.Logger) *Server {
+	return NewServerWith(db, log, DefaultLimits())
+}
+
+// NewServerWith is NewServer with limits l.
+func NewServerWith(db *store.DB, log *slog.Logger, l Limits) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{db: db, log: log, now: time.Now, busy: make(chan struct{}, pushSlots)}
+	return &Server{db: db, log: log, now: time.Now, lim: l, bodies: newBudget(l.BodyBudget),
+		decode: make(slots, l.DecodeSlots), deliver: make(slots, l.DeliverSlots), pull: make(slots, l.PullSlots)}
 }
 
 // Handler is the HTTP API:
 //
-//	POST /v1/push    a signed batch frame → results per op
-//	GET  /v1/pull    a signed request for a page of the node's scope
-//	POST /v1/join    an invite secret, node id and key → scope and epoch
-//	GET  /v1/health  status, epoch and server time, unauthenticated
+//	POST /v1/push     a batch frame of the node that signs the headers → results per op
+//	POST /v1/deliver  a batch frame of any node, carried by anyone (a batch file)
+//	GET  /v1/pull     a signed request for a page of the node's scope
+//	POST /v1/join     an invite secret, node id and key → scope and epoch
+//	GET  /v1/health   status, epoch and server time, unauthenticated
 //
-// A panic in a handler answers 500 and the server keeps serving.
+// A panic in a handler answers 500 and the server keeps serving. Every
+// request body is read at the server's minimum rate (ConfigureHTTP's guard,
+// applied here too for a server that is not configured by it).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/push", s.handlePush)
+	mux.HandleFunc("POST /v1/deliver", s.handleDeliver)
 	mux.HandleFunc("GET /v1/pull", s.handlePull)
 	mux.HandleFunc("POST /v1/join", s.handleJoin)
 	mux.HandleFunc("GET /v1/health", s.handleHealth)
-	return s.recoverer(mux)
+	return guardBodies(s.lim, s.recoverer(mux))
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -92,7 +122,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.log.Error("panic", "path", r.URL.Path, "panic", logText(fmt.Sprint(v)))
 				writeError(w, errorf(app.EINTERNAL, "Сбой сервера"))
 			}
 		}()
@@ -100,50 +130,134 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// logText is an error or a client's string as a log line may hold it.
+func logText(v any) string {
+	switch v := v.(type) {
+	case error:
+		return store.ClipText(v.Error(), maxLogText)
+	case string:
+		return store.ClipText(v, maxLogText)
+	}
+	return store.ClipText(fmt.Sprint(v), maxLogText)
+}
+
+// refuse logs and answers err, a refusal of request what.
+func (s *Server) refuse(w http.ResponseWriter, log *slog.Logger, what string, start time.Time, err error) {
+	log.Warn(what+" refused", "code", app.ErrorCode(err), "err", logText(err), "duration", time.Since(start))
+	if !writeRefusal(w, err, s.lim) {
+		writeError(w, err)
+	}
+}
+
+// handlePush takes a batch of the node whose key signs the headers. The
+// node is known, and active, before a byte of the body is read; the body is
+// then read within the byte budget, checked against the signed hash, and its
+// frame must be signed by the same key.
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	log := s.log.With("req", "push", "remote", r.RemoteAddr)
-	fail := func(err error) {
-		log.Warn("push refused", "code", app.ErrorCode(err), "err", err, "duration", time.Since(start))
-		writeError(w, err)
-	}
-	frame, err := readBody(w, r, int64(MaxFrame))
+	node, pub, hash, err := s.authPush(r)
 	if err != nil {
-		fail(err)
+		s.refuse(w, log, "push", start, err)
 		return
 	}
+	log = log.With("node", node.ID, "scope", node.Scope)
+	size, err := s.reserve(r, MaxFrame)
+	if err != nil {
+		s.refuse(w, log, "push", start, err)
+		return
+	}
+	defer s.bodies.give(size)
+	frame, err := readBody(w, r, size, nil)
+	if err != nil {
+		s.refuse(w, log, "push", start, err)
+		return
+	}
+	if sum := sha256.Sum256(frame); hex.EncodeToString(sum[:]) != hash {
+		s.refuse(w, log, "push", start, errorf(CodeUnauthorized, "Тело запроса не совпадает с подписанным: запрос повреждён или подделан"))
+		return
+	}
+	s.applyFrame(w, r, log, start, frame, func(key ed25519.PublicKey) (app.Node, error) {
+		if !key.Equal(pub) {
+			return app.Node{}, errorf(app.SCOPE_FORBIDDEN, "Пакет подписан не ключом узла %s: чужой пакет доставляют через /v1/deliver", node.ID)
+		}
+		return node, nil
+	})
+}
+
+// handleDeliver takes a batch frame of any node from anyone: a batch file
+// carried on a stick (sync --deliver). Only the frame's own signature
+// proves it, and that can be checked only once the body is in; so a
+// delivery reads its frame header first and goes on only for the key of an
+// active node, holds one of a few delivery slots while it reads, and its
+// body counts against the same byte budget as every other.
+func (s *Server) handleDeliver(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	log := s.log.With("req", "deliver", "remote", r.RemoteAddr)
+	if r.ContentLength > int64(MaxFrame) {
+		s.refuse(w, log, "deliver", start, errorf(CodeTooLarge, "Тело запроса %d байт больше предела %d", r.ContentLength, MaxFrame))
+		return
+	}
+	if !s.deliver.take(r.Context(), s.lim.Wait) {
+		s.refuse(w, log, "deliver", start, errBusy{"доставки пакетов"})
+		return
+	}
+	defer s.deliver.give()
+	size, err := s.reserve(r, MaxFrame)
+	if err != nil {
+		s.refuse(w, log, "deliver", start, err)
+		return
+	}
+	defer s.bodies.give(size)
+	var node app.Node
+	frame, err := readBody(w, r, size, func(head []byte) (err error) {
+		if string(head[:len(magic)]) != magic {
+			return errorf(app.EINVALID, "Это не пакет Kruzhok: нет заголовка %s", magic)
+		}
+		node, err = s.nodeOf(ed25519.PublicKey(head[len(magic) : len(magic)+ed25519.PublicKeySize]))
+		return err
+	})
+	if err != nil {
+		s.refuse(w, log, "deliver", start, err)
+		return
+	}
+	log = log.With("node", node.ID, "scope", node.Scope)
+	s.applyFrame(w, r, log, start, frame, s.nodeOf)
+}
+
+// applyFrame decodes frame, judging its key with nodeOf before a byte is
+// decompressed, applies it and answers the results.
+func (s *Server) applyFrame(w http.ResponseWriter, r *http.Request, log *slog.Logger, start time.Time,
+	frame []byte, nodeOf func(ed25519.PublicKey) (app.Node, error)) {
 	var node app.Node
 	held := false
 	defer func() {
 		if held {
-			<-s.busy
+			s.decode.give()
 		}
 	}()
-	_, b, err := decodeBatch(frame, func(pub ed25519.PublicKey) (err error) {
-		if node, err = s.nodeOf(pub); err != nil {
+	_, b, err := decodeBatchLimit(frame, MaxBatchJSON, func(pub ed25519.PublicKey) (err error) {
+		if node, err = nodeOf(pub); err != nil {
 			return err
 		}
-		select {
-		case s.busy <- struct{}{}:
-			held = true
-			return nil
-		case <-r.Context().Done():
-			return errorf(app.EINTERNAL, "Запрос отменён в очереди на разбор")
+		if !s.decode.take(r.Context(), s.lim.Wait) {
+			return errBusy{"разбор пакетов"}
 		}
+		held = true
+		return nil
 	})
 	if err != nil {
-		fail(err)
+		s.refuse(w, log, "push", start, err)
 		return
 	}
-	log = log.With("node", node.ID, "scope", node.Scope)
 	if b.Node != node.ID {
 		// A frame names its node in the body, but only the key proves it.
-		fail(errorf(app.SCOPE_FORBIDDEN, "Пакет узла %s подписан ключом узла %s", clip(b.Node), node.ID))
+		s.refuse(w, log, "push", start, errorf(app.SCOPE_FORBIDDEN, "Пакет узла %s подписан ключом узла %s", clip(b.Node), node.ID))
 		return
 	}
 	acked, results, needFrom, err := s.db.ApplyRemote(node, b.Ops)
 	if err != nil {
-		fail(fmt.Errorf("apply batch %d…%d of node %s: %w", b.First, b.Last, node.ID, err))
+		s.refuse(w, log, "push", start, fmt.Errorf("apply batch %d…%d of node %s: %w", b.First, b.Last, node.ID, err))
 		return
 	}
 	reply := PushReply{AckedThrough: acked, NeedFrom: needFrom, Results: results}
@@ -155,6 +269,22 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	log.Info("push", "first", b.First, "last", b.Last, "ops", len(b.Ops), "applied", applied,
 		"rejected", rejected, "acked", acked, "need_from", needFrom, "duration", time.Since(start))
 	writeJSON(w, status, pushReplyToWire(reply))
+}
+
+// reserve takes from the byte budget what the body of r may hold: its
+// Content-Length, or limit when it has none. Errors: CodeTooLarge, errBusy.
+func (s *Server) reserve(r *http.Request, limit int) (int64, error) {
+	n := r.ContentLength
+	if n > int64(limit) {
+		return 0, errorf(CodeTooLarge, "Тело запроса %d байт больше предела %d", n, limit)
+	}
+	if n < 0 {
+		n = int64(limit)
+	}
+	if !s.bodies.take(r.Context(), n, s.lim.Wait) {
+		return 0, errBusy{"очередь приёма данных"}
+	}
+	return n, nil
 }
 
 func countResults(rs []store.Result) (applied, rejected int) {
@@ -183,20 +313,78 @@ func (s *Server) nodeOf(pub ed25519.PublicKey) (app.Node, error) {
 	return n, nil
 }
 
-// readBody reads at most limit bytes of the request body. Errors:
-// CodeTooLarge, EINVALID when the body breaks off.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, errorf(CodeTooLarge, "Тело запроса %d байт больше предела %d", r.ContentLength, limit)
+// readBody reads the request body of at most size bytes (the reservation:
+// its Content-Length, or the limit of a chunked one). When head is not nil
+// it judges the frame header (the first headerSize bytes) before the rest
+// is read. Errors: CodeTooLarge, EINVALID when the body breaks off, errSlow,
+// and those of head.
+func readBody(w http.ResponseWriter, r *http.Request, size int64, head func([]byte) error) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, size)
+	buf := make([]byte, 0, min(size, 64<<10))
+	if r.ContentLength >= 0 {
+		buf = make([]byte, 0, r.ContentLength)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	fill := func(upto int64) error {
+		if upto > size {
+			return io.EOF // a reservation short of upto: the body ends before it
+		}
+		for int64(len(buf)) < upto {
+			if len(buf) == cap(buf) {
+				buf = slices.Grow(buf, int(min(int64(cap(buf)), size-int64(len(buf)))))
+			}
+			n, err := body.Read(buf[len(buf):min(cap(buf), int(upto))])
+			buf = buf[:len(buf)+n]
+			if err != nil {
+				return bodyError(r, err, size)
+			}
+		}
+		return nil
+	}
+	if head != nil {
+		if err := fill(int64(headerSize)); err == io.EOF {
+			return nil, errorf(app.EINVALID, "Это не пакет Kruzhok: тело короче заголовка")
+		} else if err != nil {
+			return nil, err
+		}
+		if err := head(buf[:headerSize]); err != nil {
+			return nil, err
+		}
+	}
+	err := fill(size)
+	if err == nil { // size bytes came: the body must end there
+		var one [1]byte
+		var n int
+		n, err = body.Read(one[:])
+		if n > 0 {
+			err = errorf(CodeTooLarge, "Тело запроса больше предела %d байт", size)
+		} else if err == nil {
+			err = io.EOF // a reader may say EOF on the next call; MaxBytesReader reads ahead, so not here
+		} else {
+			err = bodyError(r, err, size)
+		}
+	}
+	if err != io.EOF {
+		return nil, err
+	}
+	if r.ContentLength >= 0 && int64(len(buf)) != r.ContentLength {
+		return nil, errorf(app.EINVALID, "Тело запроса оборвалось: %d байт из %d", len(buf), r.ContentLength)
+	}
+	return buf, nil
+}
+
+// bodyError is what a failed read of a request body answers: io.EOF as
+// is, CodeTooLarge, errSlow, or EINVALID for a body that broke off.
+func bodyError(r *http.Request, err error, size int64) error {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, errorf(CodeTooLarge, "Тело запроса больше предела %d байт", limit)
-	} else if err != nil {
-		return nil, errorf(app.EINVALID, "Тело запроса оборвалось: %v", err)
+	switch {
+	case err == io.EOF:
+		return io.EOF
+	case errors.As(err, &tooBig):
+		return errorf(CodeTooLarge, "Тело запроса больше предела %d байт", size)
+	case tooSlow(r, err):
+		return errSlow
 	}
-	return data, nil
+	return errorf(app.EINVALID, "Тело запроса оборвалось: %v", err)
 }
 
 // ParseCursor splits "<epoch>:<seq>". A bare "<seq>" or an empty epoch means
@@ -219,17 +407,14 @@ func FormatCursor(epoch string, seq uint64) string { return epoch + ":" + strcon
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	log := s.log.With("req", "pull", "remote", r.RemoteAddr)
-	fail := func(err error) {
-		log.Warn("pull refused", "code", app.ErrorCode(err), "err", err, "duration", time.Since(start))
-		writeError(w, err)
-	}
+	fail := func(err error) { s.refuse(w, log, "pull", start, err) }
 	cursor := r.URL.Query().Get("cursor")
 	node, err := s.authPull(r, cursor)
 	if err != nil {
 		fail(err)
 		return
 	}
-	log = log.With("node", node.ID, "scope", node.Scope, "cursor", cursor)
+	log = log.With("node", node.ID, "scope", node.Scope, "cursor", logText(cursor))
 	epoch, seq, err := ParseCursor(cursor)
 	if err != nil {
 		fail(err)
@@ -247,6 +432,11 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 			Epoch:   cur, Acked: acked})
 		return
 	}
+	if !s.pull.take(r.Context(), s.lim.Wait) {
+		fail(errBusy{"выдача данных"})
+		return
+	}
+	defer s.pull.give()
 	page, err := s.db.Pull(node.Scope, seq, pageBytes)
 	if err != nil {
 		fail(err)
@@ -259,44 +449,76 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	}
 	log.Info("pull", "changes", len(page.Changes), "next", page.Next, "more", page.More,
 		"bytes", len(body), "duration", time.Since(start))
+	page = store.Page{} // the body is all the reply needs while it is written
 	w.Header().Set("Content-Type", "application/zstd")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	setWriteDeadline(w, len(body))
 	_, _ = w.Write(body)
+}
+
+// signedHeaders reads the key, time and signature headers of a request and
+// verifies the signature over message(unix) and the time against the
+// server's. Errors: CodeUnauthorized.
+func (s *Server) signedHeaders(r *http.Request, message func(unix int64) []byte) (ed25519.PublicKey, error) {
+	pub, err := hex.DecodeString(r.Header.Get(HeaderKey))
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, errorf(CodeUnauthorized, "Запрос не подписан: нет ключа узла")
+	}
+	sig, err := hex.DecodeString(r.Header.Get(HeaderSig))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, errorf(CodeUnauthorized, "Запрос не подписан: нет подписи")
+	}
+	unix, err := strconv.ParseInt(r.Header.Get(HeaderTime), 10, 64)
+	if err != nil {
+		return nil, errorf(CodeUnauthorized, "Запрос не подписан: нет времени")
+	}
+	if !ed25519.Verify(pub, message(unix), sig) {
+		return nil, errorf(CodeUnauthorized, "Подпись запроса неверна")
+	}
+	if skew := s.now().Sub(time.Unix(unix, 0)); skew > maxSkew || skew < -maxSkew {
+		return nil, errorf(CodeUnauthorized, "Время запроса расходится с временем сервера на %s: больше %s",
+			skew.Round(time.Second), maxSkew)
+	}
+	return pub, nil
 }
 
 // authPull verifies the signed headers of a pull and returns the node.
 // Errors: CodeUnauthorized.
 func (s *Server) authPull(r *http.Request, cursor string) (app.Node, error) {
-	pub, err := hex.DecodeString(r.Header.Get(HeaderKey))
-	if err != nil || len(pub) != ed25519.PublicKeySize {
-		return app.Node{}, errorf(CodeUnauthorized, "Запрос не подписан: нет ключа узла")
-	}
-	sig, err := hex.DecodeString(r.Header.Get(HeaderSig))
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return app.Node{}, errorf(CodeUnauthorized, "Запрос не подписан: нет подписи")
-	}
-	unix, err := strconv.ParseInt(r.Header.Get(HeaderTime), 10, 64)
+	pub, err := s.signedHeaders(r, func(unix int64) []byte { return pullMessage(cursor, unix) })
 	if err != nil {
-		return app.Node{}, errorf(CodeUnauthorized, "Запрос не подписан: нет времени")
-	}
-	if !ed25519.Verify(pub, pullMessage(cursor, unix), sig) {
-		return app.Node{}, errorf(CodeUnauthorized, "Подпись запроса неверна")
-	}
-	if skew := s.now().Sub(time.Unix(unix, 0)); skew > maxSkew || skew < -maxSkew {
-		return app.Node{}, errorf(CodeUnauthorized, "Время запроса расходится с временем сервера на %s: больше %s",
-			skew.Round(time.Second), maxSkew)
+		return app.Node{}, err
 	}
 	return s.nodeOf(pub)
+}
+
+// authPush verifies the signed headers of a push, before its body is read,
+// and returns the node, its key and the signed hex SHA-256 of the body.
+// Errors: CodeUnauthorized.
+func (s *Server) authPush(r *http.Request) (app.Node, ed25519.PublicKey, string, error) {
+	hash := r.Header.Get(HeaderBody)
+	if b, err := hex.DecodeString(hash); err != nil || len(b) != sha256.Size || strings.ToLower(hash) != hash {
+		return app.Node{}, nil, "", errorf(CodeUnauthorized, "Запрос не подписан: нет хеша тела (%s); пакет с другой машины доставляют через /v1/deliver", HeaderBody)
+	}
+	pub, err := s.signedHeaders(r, func(unix int64) []byte { return pushMessage(hash, unix) })
+	if err != nil {
+		return app.Node{}, nil, "", err
+	}
+	n, err := s.nodeOf(pub)
+	return n, pub, hash, err
 }
 
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	log := s.log.With("req", "join", "remote", r.RemoteAddr)
-	fail := func(err error) {
-		log.Warn("join refused", "code", app.ErrorCode(err), "err", err, "duration", time.Since(start))
-		writeError(w, err)
+	fail := func(err error) { s.refuse(w, log, "join", start, err) }
+	size, err := s.reserve(r, maxJSONBody)
+	if err != nil {
+		fail(err)
+		return
 	}
-	data, err := readBody(w, r, maxJSONBody)
+	defer s.bodies.give(size)
+	data, err := readBody(w, r, size, nil)
 	if err != nil {
 		fail(err)
 		return
@@ -310,7 +532,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		fail(errorf(app.EINVALID, "Неверный код приглашения: нужно 32 шестнадцатеричных знака"))
 		return
 	}
-	log = log.With("node", req.Node)
+	log = log.With("node", logText(req.Node))
 	join := &app.JoinNode{Hash: InviteHash(req.TokenSecret), Node: req.Node, Key: req.Key}
 	scope, err := s.rejoin(join)
 	if err == nil && scope == "" {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	gosync "sync"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
@@ -25,9 +24,12 @@ const Schema = 1
 
 // Limits of what one message may hold (DESIGN.md "Sync protocol (v1)").
 const (
-	MaxCompressed   = 8 << 20           // compressed bytes of a batch or a page
-	MaxDecompressed = 64 << 20          // their JSON after decompression
-	MaxOps          = store.MaxBatchOps // ops in one batch (5 000)
+	MaxCompressed   = 8 << 20  // compressed bytes of a batch or a page
+	MaxDecompressed = 64 << 20 // a page's JSON after decompression
+	// MaxBatchJSON is the most a batch's JSON may take decompressed: a month
+	// of a provider's marks is ~1 MB; a server holds DecodeSlots of these.
+	MaxBatchJSON = 16 << 20
+	MaxOps       = store.MaxBatchOps // ops in one batch (5 000)
 	// MaxChanges bounds the records of one pull page, so that a page of tiny
 	// entries cannot make the decoder allocate far beyond its 64 MiB of JSON.
 	MaxChanges = 1_000_000
@@ -160,6 +162,9 @@ func EncodeBatch(priv ed25519.PrivateKey, b Batch) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > MaxBatchJSON {
+		return nil, errorf(CodeTooLarge, "Пакет больше %d МиБ до сжатия", MaxBatchJSON>>20)
+	}
 	z, err := compress(data)
 	if err != nil {
 		return nil, err
@@ -179,13 +184,13 @@ func EncodeBatch(priv ed25519.PrivateKey, b Batch) ([]byte, error) {
 // checks that it names the key's node. Errors: EINVALID, CodeUnauthorized
 // (bad signature), CodeTooLarge, CodeSchema.
 func DecodeBatch(frame []byte) (ed25519.PublicKey, Batch, error) {
-	return decodeBatch(frame, nil)
+	return decodeBatchLimit(frame, MaxBatchJSON, nil)
 }
 
-// decodeBatch is DecodeBatch with a gate: once the signature holds, accept
-// judges the key before a byte is decompressed, so that only a registered
-// node can make the server spend 64 MiB on a batch.
-func decodeBatch(frame []byte, accept func(ed25519.PublicKey) error) (ed25519.PublicKey, Batch, error) {
+// decodeBatchLimit is DecodeBatch with a gate: once the signature holds,
+// accept judges the key before a byte is decompressed, so that only a
+// registered node can make the server spend limit bytes on a batch.
+func decodeBatchLimit(frame []byte, limit int, accept func(ed25519.PublicKey) error) (ed25519.PublicKey, Batch, error) {
 	if len(frame) < headerSize || string(frame[:len(magic)]) != magic {
 		return nil, Batch{}, errorf(app.EINVALID, "Это не пакет Kruzhok: нет заголовка %s", magic)
 	}
@@ -204,7 +209,7 @@ func decodeBatch(frame []byte, accept func(ed25519.PublicKey) error) (ed25519.Pu
 			return nil, Batch{}, err
 		}
 	}
-	data, err := decompress(z)
+	data, err := decompress(z, limit)
 	if err != nil {
 		return nil, Batch{}, err
 	}
@@ -244,7 +249,7 @@ func DecodePage(body []byte) (store.Page, string, error) {
 	if len(body) > MaxCompressed {
 		return store.Page{}, "", errorf(CodeTooLarge, "Страница больше %d МиБ", MaxCompressed>>20)
 	}
-	data, err := decompress(body)
+	data, err := decompress(body, MaxDecompressed)
 	if err != nil {
 		return store.Page{}, "", err
 	}
@@ -519,45 +524,78 @@ func compress(data []byte) ([]byte, error) {
 	return z, nil
 }
 
-// Decoders read as streams through a limit, so the output is cut at
-// MaxDecompressed whatever the frames claim; DecodeAll would check the total
-// only after each frame. A stream decoder serves one reader at a time, hence
-// the pool; with concurrency 1 it runs on the caller's goroutine.
-var decoders = gosync.Pool{New: func() any {
-	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+// Decoders read as streams into a buffer that grows up to the limit, so the
+// output is cut at the limit whatever the frames claim; DecodeAll would check
+// the total only after each frame. A stream decoder serves one reader at a
+// time and keeps its window's memory between uses, hence a pool with a fixed
+// number of decoders: DecoderPool × (maxWindow + the decoder's blocks) is
+// all the memory zstd decoding ever holds in this process. A caller beyond
+// DecoderPool waits for one to come back (decompress never holds two).
+const DecoderPool = 2
+
+var decoders = func() chan *zstd.Decoder {
+	c := make(chan *zstd.Decoder, DecoderPool)
+	for range DecoderPool {
+		c <- nil // made on first use
+	}
+	return c
+}()
+
+func newDecoder() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
 		zstd.WithDecoderMaxMemory(MaxDecompressed), zstd.WithDecoderMaxWindow(maxWindow))
 	if err != nil {
 		panic(fmt.Sprintf("sync: zstd decoder: %v", err))
 	}
 	return d
-}}
+}
 
-// decompress returns the content of zstd data of at most MaxDecompressed
-// bytes. Errors: EINVALID for data that is not zstd, CodeTooLarge.
-func decompress(z []byte) ([]byte, error) {
-	d := decoders.Get().(*zstd.Decoder)
-	defer func() {
-		_ = d.Reset(nil) // drop the reference to z before going back to the pool
-		decoders.Put(d)
-	}()
+// decompress returns the content of zstd data of at most limit bytes.
+// Errors: EINVALID for data that is not zstd, CodeTooLarge.
+func decompress(z []byte, limit int) ([]byte, error) {
 	// A first frame that declares its size is judged before any decoding.
 	var h zstd.Header
-	if h.Decode(z) == nil && h.HasFCS && h.FrameContentSize > MaxDecompressed {
-		return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", MaxDecompressed>>20)
+	declared := h.Decode(z) == nil && h.HasFCS
+	if declared && h.FrameContentSize > uint64(limit) {
+		return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", limit>>20)
 	}
+	d := <-decoders
+	if d == nil {
+		d = newDecoder()
+	}
+	defer func() {
+		_ = d.Reset(nil) // drop the reference to z before going back to the pool
+		decoders <- d
+	}()
 	if err := d.Reset(bytes.NewReader(z)); err != nil {
 		return nil, errorf(app.EINVALID, "Повреждённые сжатые данные: %v", err)
 	}
-	data, err := io.ReadAll(io.LimitReader(d, MaxDecompressed+1))
-	switch {
-	case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
-		return nil, errorf(CodeTooLarge, "Сжатые данные требуют больше памяти, чем позволено: %v", err)
-	case err != nil:
-		return nil, errorf(app.EINVALID, "Повреждённые сжатые данные: %v", err)
-	case len(data) > MaxDecompressed:
-		return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", MaxDecompressed>>20)
+	size := min(4*len(z)+512, limit+1)
+	if declared {
+		size = int(h.FrameContentSize) + 1 // +1: room to see the end
 	}
-	return data, nil
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > limit {
+				return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", limit>>20)
+			}
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := d.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF:
+			if len(buf) > limit {
+				return nil, errorf(CodeTooLarge, "Данные больше %d МиБ после распаковки", limit>>20)
+			}
+			return buf, nil
+		case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrWindowSizeExceeded):
+			return nil, errorf(CodeTooLarge, "Сжатые данные требуют больше памяти, чем позволено: %v", err)
+		case err != nil:
+			return nil, errorf(app.EINVALID, "Повреждённые сжатые данные: %v", err)
+		}
+	}
 }
 
 // pushReplyWire is the reply of /v1/push, also the body of a gap (409).
@@ -604,6 +642,7 @@ func pushReplyToWire(r PushReply) pushReplyWire {
 		}
 		w.Last = max(w.Last, x.Seq)
 		if x.Status != store.StatusApplied {
+			x = store.ClipResult(x) // the store clips; results stored before it did are clipped here
 			w.Results = append(w.Results, resultWire{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail})
 		}
 	}
@@ -636,7 +675,7 @@ func pushReplyFromWire(w pushReplyWire) (PushReply, error) {
 	}
 	for seq := w.First; seq <= end; seq++ {
 		if x, ok := listed[seq]; ok {
-			r.Results = append(r.Results, store.Result{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail})
+			r.Results = append(r.Results, store.ClipResult(store.Result{Seq: x.Seq, Status: x.Status, Code: x.Code, Message: x.Message, Detail: x.Detail}))
 		} else {
 			r.Results = append(r.Results, store.Result{Seq: seq, Status: store.StatusApplied})
 		}
