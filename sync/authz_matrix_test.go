@@ -60,7 +60,9 @@ func (w *world) pushOps(n *node, ops ...app.Op) []store.Result {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	reply, err := sync.Deliver(context.Background(), w.hc, w.ts.URL, frame)
+	// The node's own way in: headers signed with its key at the HTTP layer's
+	// wall clock, read by the server before the body.
+	reply, err := sync.Push(context.Background(), w.hc, w.ts.URL, n.key(), frame, time.Now())
 	if err != nil {
 		w.t.Fatalf("push of %s: %v", n.scope, err)
 	}

@@ -445,12 +445,22 @@ func (c *Client) postJSON(ctx context.Context, path string, body []byte, out any
 // push posts a frame of this node to /v1/push with signed headers: the
 // server knows the node before it reads the body.
 func (c *Client) push(ctx context.Context, frame []byte) (PushReply, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url("/v1/push"), bytes.NewReader(frame))
+	return Push(ctx, c.client(), c.Server, c.Key, frame, c.serverNow())
+}
+
+// Push posts a frame of the node of priv to serverURL's /v1/push, its
+// headers signed at the server's time now (SignPush), and returns the reply
+// as Deliver does.
+func Push(ctx context.Context, httpClient *http.Client, serverURL string, priv ed25519.PrivateKey, frame []byte, now time.Time) (PushReply, error) {
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(serverURL, "/")+"/v1/push", bytes.NewReader(frame))
 	if err != nil {
 		return PushReply{}, err
 	}
-	SignPush(req, c.Key, frame, c.serverNow())
-	return postFrame(c.client(), req)
+	SignPush(req, priv, frame, now)
+	return postFrame(httpClient, req)
 }
 
 // SignPush sets the headers of a push of body by the node of priv at the
