@@ -183,14 +183,16 @@ func TestContractOfferWorkedExample(t *testing.T) {
 
 // closeNovember cancels one of November's eight lessons (completeness 87 %)
 // and closes November and December: November's advance is
-// ⌊80 % × 404,06⌋ = 323,24, its final invoice ⌊404,06 × 87 / 100⌋ − 323,24 =
-// 351,53 − 323,24 = 28,29.
+// ⌊80 % × 404,06⌋ = 323,24, which the provider submits in full before the
+// final is drawn (a draft advance would be withdrawn, RULES.md §8); the final
+// invoice is ⌊404,06 × 87 / 100⌋ − 323,24 = 351,53 − 323,24 = 28,29.
 func (w *world) closeNovember() {
 	w.t.Helper()
 	w.setToday("2026-11-12")
 	w.must(&app.CancelLesson{Group: w.Group, Date: day("2026-11-12"), Start: 15 * 60, Cancelled: true})
 	w.setToday("2026-11-30")
 	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.November)})
+	w.must(&app.SubmitInvoice{Invoice: app.InvoiceID(w.Prov, "27", app.MonthOf(2026, time.November), app.InvAdvance), Amount: 323_24})
 	w.setToday("2026-12-01")
 	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.December)})
 }
@@ -205,7 +207,7 @@ func TestInvoice(t *testing.T) {
 	}{
 		"Advance": {app.InvoiceID(w.Prov, "27", nov, app.InvAdvance), []string{
 			"СЧЁТ НА ОПЛАТУ", "аванс за ноябрь 2026", "АНО ДО «Робототехника»", "ИНН 2634000001",
-			"г. Ставрополь", "ноябрь 2026 аванс 323,24 ₽ 323,24 ₽ черновик 10.12.2026", "80 %"}},
+			"г. Ставрополь", "ноябрь 2026 аванс 323,24 ₽ 323,24 ₽ подан 10.12.2026", "80 %"}},
 		"Final": {app.InvoiceID(w.Prov, "27", nov, app.InvFinal), []string{
 			"итоговый расчёт за ноябрь 2026", "ноябрь 2026 итоговый 28,29 ₽ 28,29 ₽ черновик 10.12.2026",
 			"1 Петров Иван Сергеевич 26-27-000001 404,06 ₽ 87 % 351,53 ₽",

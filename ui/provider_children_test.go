@@ -198,6 +198,7 @@ func TestFinancingRequestOnANodeAwaitsTheServer(t *testing.T) {
 		BirthDate: app.MustDate("2015-03-10"), Municipality: "27", GuardianName: "Петрова А. И.",
 		ConsentDate: app.MustDate("2026-09-01"), ConsentBy: "Сидорова М. П."}})
 	w.must(&app.IssueCertificate{ID: cert, Child: child})
+	w.confirm(cert)
 	if err := w.db.SetScope(app.ProviderScope(w.prov), false); err != nil {
 		t.Fatal(err)
 	}
