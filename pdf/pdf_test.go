@@ -344,3 +344,56 @@ func TestContractOfferMunicipalAssignment(t *testing.T) {
 		t.Errorf("a municipal-assignment offer has a payment schedule:\n%s", got)
 	}
 }
+
+// The guardian's extract names the certificate and its holder and prints the
+// code once; a certificate a provider registered says it waits for the
+// municipality.
+func TestCertificateExtract(t *testing.T) {
+	w := example(t)
+	code := app.NewCode()
+	doc := w.render(func(r app.Reader) ([]byte, error) {
+		return pdf.CertificateExtract(r, w.Cert, code, day("2026-11-10"))
+	})
+	if dir := os.Getenv("KRUZHOK_PDF_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "certificate.pdf"), doc, 0o644)
+	}
+	got := text(t, doc)
+	wantAll(t, got, "ВЫПИСКА ИЗ РЕЕСТРА СЕРТИФИКАТОВ\nДОПОЛНИТЕЛЬНОГО ОБРАЗОВАНИЯ", "27 — г. Ставрополь",
+		"Номер сертификата: 26-27-000001", "Тип: сертификат финансирования", "Ребёнок: Петров Иван Сергеевич",
+		"Дата рождения: 10.03.2015", "Дата выдачи: 10.11.2026", "подтверждён муниципалитетом",
+		"Код показывается один раз", "номер сертификата и этот код")
+	if !strings.Contains(codeLine(got), code) {
+		t.Errorf("the code %s is not in the extract:\n%s", code, got)
+	}
+
+	t.Run("Unconfirmed", func(t *testing.T) {
+		if err := w.db.SetScope(app.ProviderScope(w.Prov), true); err != nil {
+			t.Fatal(err)
+		}
+		w.must(&app.RegisterChild{Child: app.Child{ID: "child-2", LastName: "Сидорова", FirstName: "Мария",
+			BirthDate: day("2016-05-01"), Municipality: "27", GuardianName: "Сидорова Анна Ивановна",
+			ConsentDate: day("2026-11-10"), ConsentBy: "Сидорова М. П."}})
+		w.must(&app.IssueCertificate{ID: "cert-2", Child: "child-2", CodeHash: app.CodeHash("cert-2", "ABCD2345")})
+		got := text(t, w.render(func(r app.Reader) ([]byte, error) {
+			return pdf.CertificateExtract(r, "cert-2", "abcd-2345", day("2026-11-10"))
+		}))
+		wantAll(t, got, "26-27-000002", "Сидорова Мария", "Тип: сертификат учёта", "не подтверждён")
+		if !strings.Contains(codeLine(got), "ABCD2345") {
+			t.Errorf("the typed code is not printed normalised:\n%s", got)
+		}
+	})
+
+	t.Run("BadCode", func(t *testing.T) {
+		err := w.db.View(func(r app.Reader) error {
+			_, err := pdf.CertificateExtract(r, w.Cert, "ABC", day("2026-11-10"))
+			return err
+		})
+		if app.ErrorCode(err) != app.EINVALID {
+			t.Fatalf("code %q (%v), want EINVALID", app.ErrorCode(err), err)
+		}
+	})
+}
+
+// codeLine is the text with the blanks taken out: the code's letters stand
+// in boxes of their own, which pdftotext spaces apart.
+func codeLine(s string) string { return strings.Join(strings.Fields(s), "") }
