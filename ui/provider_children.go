@@ -93,6 +93,7 @@ func newChildFinder(st app.Store, onSelect func(childRow)) *childFinder {
 	f.list = widget.NewList(func() int { return len(f.rows) }, f.createRow, f.updateRow)
 	f.list.OnSelected = f.onRowSelected
 	f.info.Importance = widget.LowImportance
+	f.info.Wrapping = fyne.TextWrapWord // a long hint must not widen the pane past a 1024-pixel screen
 	f.info.SetText("Начните вводить фамилию ребёнка или номер сертификата")
 	f.content = container.NewBorder(container.NewVBox(f.query, f.info), nil, nil, nil, f.list)
 	return f
@@ -298,6 +299,7 @@ type childrenScreen struct {
 	form       *widget.Form
 
 	status  *widget.Label
+	right   *fyne.Container // the chosen child, the search by certificate and the form
 	content fyne.CanvasObject
 }
 
@@ -377,7 +379,7 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 		widget.NewFormItem("Номер сертификата", s.byNumber.box),
 		widget.NewFormItem("Код из выписки", s.byCode.box),
 	)
-	right := container.NewVScroll(container.NewVBox(
+	s.right = container.NewVBox(
 		heading("Выбранный ребёнок"), s.detail, container.NewHBox(s.issue, s.financing),
 		widget.NewForm(widget.NewFormItem("Телефон представителя", container.NewBorder(nil, nil, nil, s.savePhone, s.phoneEdit.box))),
 		widget.NewSeparator(),
@@ -387,8 +389,8 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 		byCert, container.NewHBox(s.apply), s.applies,
 		widget.NewSeparator(),
 		heading("Регистрация ребёнка"), s.form, s.status,
-	))
-	split := container.NewHSplit(left, right)
+	)
+	split := container.NewHSplit(left, container.NewVScroll(s.right))
 	split.Offset = 0.4
 	s.content = split
 	s.clearForm()
@@ -489,6 +491,7 @@ func (s *childrenScreen) showChosen() {
 	s.phoneEdit.set(c.child.GuardianPhone)
 	s.phoneEdit.entry.Enable()
 	s.savePhone.Enable()
+	s.right.Refresh() // the detail's lines changed: lay the column out again
 }
 
 // reloadChosen reads the chosen child's row again after a change.
