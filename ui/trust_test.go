@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -314,5 +315,37 @@ func TestRegionAlertsNewestFirst(t *testing.T) {
 	}
 	if !strings.Contains(s.summary.Text, "Уведомлений: 3") {
 		t.Errorf("summary = %q", s.summary.Text)
+	}
+}
+
+// A negative final invoice is the provider's refund (RULES.md §8): the МОЦ
+// records it as received, not paid.
+func TestMunicipalityRecordsARefund(t *testing.T) {
+	test.NewTempApp(t)
+	w := munWorld(t)
+	for _, d := range []string{"2026-11-03", "2026-11-10", "2026-11-17"} {
+		w.must(&app.CancelLesson{Group: w.group, Date: app.MustDate(d), Start: 15 * 60, Cancelled: true})
+	}
+	w.setToday("2026-12-01")
+	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.December)})
+	fin := app.InvoiceID(w.provActive, "27", app.MonthOf(2026, time.November), app.InvFinal)
+	if got := rgGet[app.Invoice](w, fin); got.Amount >= 0 {
+		t.Fatalf("final = %d, want a refund", got.Amount)
+	}
+	w.must(&app.SubmitInvoice{Invoice: fin})
+	w.must(&app.ApproveInvoice{Invoice: fin})
+
+	s := newMunInvoicesScreen(w.db, "27", w.clock)
+	rgShow(t, s.content)
+	s.refresh()
+	s.filter.SetSelected(invToPay)
+	for i, inv := range s.rows {
+		if inv.ID == fin {
+			s.table.Select(widgetCell(i, 0))
+		}
+	}
+	rgTap(t, s.content, "Отметить получение возврата")
+	if got := rgGet[app.Invoice](w, fin); got.Status != app.InvRefunded {
+		t.Errorf("status = %s: %s", got.Status, s.status.Text)
 	}
 }
