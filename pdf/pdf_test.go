@@ -183,14 +183,16 @@ func TestContractOfferWorkedExample(t *testing.T) {
 
 // closeNovember cancels one of November's eight lessons (completeness 87 %)
 // and closes November and December: November's advance is
-// ⌊80 % × 404,06⌋ = 323,24, its final invoice ⌊404,06 × 87 / 100⌋ − 323,24 =
-// 351,53 − 323,24 = 28,29.
+// ⌊80 % × 404,06⌋ = 323,24, which the provider submits in full before the
+// final is drawn (a draft advance would be withdrawn, RULES.md §8); the final
+// invoice is ⌊404,06 × 87 / 100⌋ − 323,24 = 351,53 − 323,24 = 28,29.
 func (w *world) closeNovember() {
 	w.t.Helper()
 	w.setToday("2026-11-12")
 	w.must(&app.CancelLesson{Group: w.Group, Date: day("2026-11-12"), Start: 15 * 60, Cancelled: true})
 	w.setToday("2026-11-30")
 	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.November)})
+	w.must(&app.SubmitInvoice{Invoice: app.InvoiceID(w.Prov, "27", app.MonthOf(2026, time.November), app.InvAdvance), Amount: 323_24})
 	w.setToday("2026-12-01")
 	w.must(&app.CloseMonth{Month: app.MonthOf(2026, time.December)})
 }
@@ -205,7 +207,7 @@ func TestInvoice(t *testing.T) {
 	}{
 		"Advance": {app.InvoiceID(w.Prov, "27", nov, app.InvAdvance), []string{
 			"СЧЁТ НА ОПЛАТУ", "аванс за ноябрь 2026", "АНО ДО «Робототехника»", "ИНН 2634000001",
-			"г. Ставрополь", "ноябрь 2026 аванс 323,24 ₽ 323,24 ₽ черновик 10.12.2026", "80 %"}},
+			"г. Ставрополь", "ноябрь 2026 аванс 323,24 ₽ 323,24 ₽ подан 10.12.2026", "80 %"}},
 		"Final": {app.InvoiceID(w.Prov, "27", nov, app.InvFinal), []string{
 			"итоговый расчёт за ноябрь 2026", "ноябрь 2026 итоговый 28,29 ₽ 28,29 ₽ черновик 10.12.2026",
 			"1 Петров Иван Сергеевич 26-27-000001 404,06 ₽ 87 % 351,53 ₽",
@@ -342,3 +344,56 @@ func TestContractOfferMunicipalAssignment(t *testing.T) {
 		t.Errorf("a municipal-assignment offer has a payment schedule:\n%s", got)
 	}
 }
+
+// The guardian's extract names the certificate and its holder and prints the
+// code once; a certificate a provider registered says it waits for the
+// municipality.
+func TestCertificateExtract(t *testing.T) {
+	w := example(t)
+	code := app.NewCode()
+	doc := w.render(func(r app.Reader) ([]byte, error) {
+		return pdf.CertificateExtract(r, w.Cert, code, day("2026-11-10"))
+	})
+	if dir := os.Getenv("KRUZHOK_PDF_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "certificate.pdf"), doc, 0o644)
+	}
+	got := text(t, doc)
+	wantAll(t, got, "ВЫПИСКА ИЗ РЕЕСТРА СЕРТИФИКАТОВ\nДОПОЛНИТЕЛЬНОГО ОБРАЗОВАНИЯ", "27 — г. Ставрополь",
+		"Номер сертификата: 26-27-000001", "Тип: сертификат финансирования", "Ребёнок: Петров Иван Сергеевич",
+		"Дата рождения: 10.03.2015", "Дата выдачи: 10.11.2026", "подтверждён муниципалитетом",
+		"Код показывается один раз", "номер сертификата и этот код")
+	if !strings.Contains(codeLine(got), code) {
+		t.Errorf("the code %s is not in the extract:\n%s", code, got)
+	}
+
+	t.Run("Unconfirmed", func(t *testing.T) {
+		if err := w.db.SetScope(app.ProviderScope(w.Prov), true); err != nil {
+			t.Fatal(err)
+		}
+		w.must(&app.RegisterChild{Child: app.Child{ID: "child-2", LastName: "Сидорова", FirstName: "Мария",
+			BirthDate: day("2016-05-01"), Municipality: "27", GuardianName: "Сидорова Анна Ивановна",
+			ConsentDate: day("2026-11-10"), ConsentBy: "Сидорова М. П."}})
+		w.must(&app.IssueCertificate{ID: "cert-2", Child: "child-2", CodeHash: app.CodeHash("cert-2", "ABCD2345")})
+		got := text(t, w.render(func(r app.Reader) ([]byte, error) {
+			return pdf.CertificateExtract(r, "cert-2", "abcd-2345", day("2026-11-10"))
+		}))
+		wantAll(t, got, "26-27-000002", "Сидорова Мария", "Тип: сертификат учёта", "не подтверждён")
+		if !strings.Contains(codeLine(got), "ABCD2345") {
+			t.Errorf("the typed code is not printed normalised:\n%s", got)
+		}
+	})
+
+	t.Run("BadCode", func(t *testing.T) {
+		err := w.db.View(func(r app.Reader) error {
+			_, err := pdf.CertificateExtract(r, w.Cert, "ABC", day("2026-11-10"))
+			return err
+		})
+		if app.ErrorCode(err) != app.EINVALID {
+			t.Fatalf("code %q (%v), want EINVALID", app.ErrorCode(err), err)
+		}
+	})
+}
+
+// codeLine is the text with the blanks taken out: the code's letters stand
+// in boxes of their own, which pdftotext spaces apart.
+func codeLine(s string) string { return strings.Join(strings.Fields(s), "") }

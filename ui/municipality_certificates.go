@@ -49,15 +49,18 @@ type certificatesScreen struct {
 	rows   []certRow // what the search leaves
 	period string
 
+	sel int // the chosen row of rows, -1 for none
+
 	query   *widget.Entry
 	summary *widget.Label
 	table   *widget.Table
+	newCode *widget.Button
 	status  *widget.Label
 	content fyne.CanvasObject
 }
 
 func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *certificatesScreen {
-	s := &certificatesScreen{st: st, mun: mun, now: now, summary: newStatus(), status: newStatus()}
+	s := &certificatesScreen{st: st, mun: mun, now: now, sel: -1, summary: newStatus(), status: newStatus()}
 	s.query = widget.NewEntry()
 	s.query.SetPlaceHolder("Поиск: фамилия и имя ребёнка или номер сертификата 26-…")
 	s.query.OnChanged = s.onQueryChanged
@@ -65,7 +68,11 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
 	setColumns(s.table, certificateColumns)
-	docs := container.NewHBox(widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
+	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
+	s.table.OnUnselected = func(widget.TableCellID) { s.choose(-1) }
+	s.newCode = widget.NewButton("Выдать новый код…", s.onNewCode)
+	s.newCode.Disable()
+	docs := container.NewHBox(s.newCode, widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
 		widget.NewButton("Реестр в Excel…", s.onRegistryXLSX))
 	s.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")), s.query, s.summary),
@@ -149,8 +156,29 @@ func (s *certificatesScreen) onQueryChanged(q string) {
 		text += ". Найдено: " + strconv.Itoa(len(s.rows))
 	}
 	s.summary.SetText(text)
+	s.table.UnselectAll()
+	s.choose(-1)
 	s.table.Refresh()
 	s.table.ScrollToTop()
+}
+
+// choose makes a row the one «Выдать новый код» acts on; -1 clears it.
+func (s *certificatesScreen) choose(i int) {
+	if i < 0 || i >= len(s.rows) {
+		i = -1
+	}
+	s.sel = i
+	setEnabled(s.newCode, i >= 0)
+}
+
+// onNewCode gives the chosen certificate a new code: the guardian lost the
+// old one, or someone else learnt it.
+func (s *certificatesScreen) onNewCode() {
+	if s.sel < 0 {
+		return
+	}
+	r := s.rows[s.sel]
+	issueNewCode(s.content, s.st, r.cert, r.child, s.now, s.status, nil)
 }
 
 func containsAll(s string, words []string) bool {
@@ -173,7 +201,7 @@ func (s *certificatesScreen) createCell() fyne.CanvasObject {
 func (s *certificatesScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l := o.(*widget.Label)
 	l.Importance = widget.MediumImportance
-	if id.Col == 3 && id.Row >= 0 && id.Row < len(s.rows) && s.rows[id.Row].cert.Status == app.CertFrozen {
+	if id.Col == 3 && id.Row >= 0 && id.Row < len(s.rows) && (s.rows[id.Row].cert.Status == app.CertFrozen || s.rows[id.Row].cert.Unconfirmed) {
 		l.Importance = widget.WarningImportance
 	}
 	l.SetText(s.cell(id.Row, id.Col))
@@ -196,6 +224,9 @@ func (s *certificatesScreen) cell(row, col int) string {
 	case 2:
 		return app.CertificateTypeRu(r.cert.Type)
 	case 3:
+		if r.cert.Unconfirmed && r.cert.Status == app.CertActive {
+			return "не подтверждён"
+		}
 		return app.CertificateStatusRu(r.cert.Status)
 	case 4:
 		return rub(r.ledger.Nominal)

@@ -166,6 +166,13 @@ func (s *munInvoicesScreen) choose(row int) {
 	s.chosen.SetText(text)
 	setEnabled(s.approve, inv.Status == app.InvSubmitted)
 	setEnabled(s.pay, inv.Status == app.InvApproved)
+	// A negative final is the provider's refund (RULES.md §8): it is
+	// received, not paid.
+	if inv.Amount < 0 {
+		s.pay.SetText("Отметить получение возврата")
+	} else {
+		s.pay.SetText("Отметить оплату")
+	}
 }
 
 func (s *munInvoicesScreen) providerName(inv app.Invoice) string {
@@ -176,7 +183,13 @@ func (s *munInvoicesScreen) providerName(inv app.Invoice) string {
 }
 
 func (s *munInvoicesScreen) onApprove() { s.move(&app.ApproveInvoice{}, "утверждён") }
-func (s *munInvoicesScreen) onPay()     { s.move(&app.PayInvoice{}, "отмечен оплаченным") }
+func (s *munInvoicesScreen) onPay() {
+	if s.sel >= 0 && s.rows[s.sel].Amount < 0 {
+		s.move(&app.RecordRefund{}, "возврат получен")
+		return
+	}
+	s.move(&app.PayInvoice{}, "отмечен оплаченным")
+}
 
 func (s *munInvoicesScreen) move(cmd app.Command, done string) {
 	if s.sel < 0 {
@@ -187,6 +200,8 @@ func (s *munInvoicesScreen) move(cmd app.Command, done string) {
 	case *app.ApproveInvoice:
 		c.Invoice = inv.ID
 	case *app.PayInvoice:
+		c.Invoice = inv.ID
+	case *app.RecordRefund:
 		c.Invoice = inv.ID
 	}
 	if _, err := s.st.Exec(cmd); err != nil {

@@ -14,6 +14,7 @@ import (
 func newMunicipalityScreens(st app.Store, mun string, opts Options) map[string]fyne.CanvasObject {
 	params := newParamsScreen(st, mun, opts.now)
 	certs := newCertificatesScreen(st, mun, opts.now)
+	confirm := newConfirmScreen(st, mun, opts.now)
 	queue := newQueueScreen(st, mun, opts.now)
 	reg := newRegistryScreen(st, mun, opts.now)
 	inv := newMunInvoicesScreen(st, mun, opts.now)
@@ -22,6 +23,7 @@ func newMunicipalityScreens(st app.Store, mun string, opts Options) map[string]f
 	return map[string]fyne.CanvasObject{
 		"Параметры":            newRefreshOnShow(params.content, params.refresh),
 		"Сертификаты":          newRefreshOnShow(certs.content, certs.refresh),
+		"Подтверждение":        newRefreshOnShow(confirm.content, confirm.refresh),
 		"Очередь":              newRefreshOnShow(queue.content, queue.refresh),
 		"Муниципальный реестр": newRefreshOnShow(reg.content, reg.refresh),
 		"Счета":                newRefreshOnShow(inv.content, inv.refresh),

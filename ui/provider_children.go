@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
+	"kruzhok/store"
 )
 
 // searchLimit bounds a search: a person narrows the query rather than scroll
@@ -44,6 +46,9 @@ func (c childRow) certText() string {
 	}
 	if c.cert.Status == app.CertFrozen {
 		t += " · заморожен"
+	}
+	if c.cert.Unconfirmed {
+		t += " · не подтверждён муниципалитетом"
 	}
 	switch {
 	case c.pending:
@@ -88,6 +93,7 @@ func newChildFinder(st app.Store, onSelect func(childRow)) *childFinder {
 	f.list = widget.NewList(func() int { return len(f.rows) }, f.createRow, f.updateRow)
 	f.list.OnSelected = f.onRowSelected
 	f.info.Importance = widget.LowImportance
+	f.info.Wrapping = fyne.TextWrapWord // a long hint must not widen the pane past a 1024-pixel screen
 	f.info.SetText("Начните вводить фамилию ребёнка или номер сертификата")
 	f.content = container.NewBorder(container.NewVBox(f.query, f.info), nil, nil, nil, f.list)
 	return f
@@ -268,6 +274,15 @@ type childrenScreen struct {
 	detail    *widget.Label
 	issue     *widget.Button
 	financing *widget.Button
+	phoneEdit *field
+	savePhone *widget.Button
+
+	// Finding a child the node does not see yet, by the certificate's
+	// number and code (RULES.md §3).
+	byNumber *field
+	byCode   *field
+	apply    *widget.Button
+	applies  *widget.Label // the node's recent searches and what the server said
 
 	last       *field
 	first      *field
@@ -284,6 +299,7 @@ type childrenScreen struct {
 	form       *widget.Form
 
 	status  *widget.Label
+	right   *fyne.Container // the chosen child, the search by certificate and the form
 	content fyne.CanvasObject
 }
 
@@ -292,6 +308,20 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 	s.finder = newChildFinder(st, s.onChildSelected)
 	s.issue = widget.NewButton("Выдать сертификат", s.onIssueCertificate)
 	s.financing = widget.NewButton("Запросить финансирование", s.onRequestFinancing)
+	s.phoneEdit = newField("например, +7 918 123-45-67", validPhone)
+	s.phoneEdit.onEnter(s.onSavePhone)
+	s.savePhone = widget.NewButton("Сохранить телефон", s.onSavePhone)
+	s.byNumber = newField("26-27-000123", func(v string) error {
+		if !looksLikeCertNumber(strings.TrimSpace(v)) {
+			return fieldError("Номер сертификата — как в выписке: 26-ММ-NNNNNN")
+		}
+		return nil
+	})
+	s.byCode = newField("8 знаков из выписки, например ABCD 2345", validCertCode)
+	s.byCode.onEnter(s.onApply)
+	s.byNumber.onEnter(s.onApply)
+	s.apply = widget.NewButton("Найти по сертификату", s.onApply)
+	s.applies = newStatus()
 
 	s.last = newField("например, Петров", notEmpty("Укажите фамилию ребёнка"))
 	s.first = newField("например, Иван", notEmpty("Укажите имя ребёнка"))
@@ -345,18 +375,41 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 	s.form.OnSubmit = s.onRegister
 
 	left := container.NewBorder(heading("Поиск ребёнка"), nil, nil, nil, s.finder.content)
-	right := container.NewVScroll(container.NewVBox(
+	byCert := widget.NewForm(
+		widget.NewFormItem("Номер сертификата", s.byNumber.box),
+		widget.NewFormItem("Код из выписки", s.byCode.box),
+	)
+	s.right = container.NewVBox(
 		heading("Выбранный ребёнок"), s.detail, container.NewHBox(s.issue, s.financing),
+		widget.NewForm(widget.NewFormItem("Телефон представителя", container.NewBorder(nil, nil, nil, s.savePhone, s.phoneEdit.box))),
+		widget.NewSeparator(),
+		heading("Найти ребёнка по сертификату"),
+		helpText("Ребёнка, которого нет в вашем списке, найдёт сервер по номеру сертификата и коду из выписки, "+
+			"которую семья получила в МОЦ. После синхронизации ребёнок появится в списке слева."),
+		byCert, container.NewHBox(s.apply), s.applies,
 		widget.NewSeparator(),
 		heading("Регистрация ребёнка"), s.form, s.status,
-	))
-	split := container.NewHSplit(left, right)
+	)
+	split := container.NewHSplit(left, container.NewVScroll(s.right))
 	split.Offset = 0.4
 	s.content = split
 	s.clearForm()
 	s.refresh()
 	s.showChosen()
 	return s
+}
+
+// validCertCode checks a certificate code as typed: CodeLen characters of the
+// code alphabet once spaces and dashes are gone, in any case.
+func validCertCode(v string) error {
+	c := app.NormalizeCode(v)
+	if c == "" {
+		return fieldError("Введите код из выписки из реестра сертификатов")
+	}
+	if len([]rune(c)) != app.CodeLen || strings.Trim(c, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != "" {
+		return msgf("Код — %d латинских букв и цифр из выписки, например ABCD 2345; в коде нет 0, 1, O, I, L", app.CodeLen)
+	}
+	return nil
 }
 
 // refresh reloads the municipalities and repeats the search.
@@ -396,6 +449,7 @@ func (s *childrenScreen) refresh() {
 	if s.finder.query.Text != "" {
 		s.finder.reload()
 	}
+	s.showApplies()
 }
 
 func (s *childrenScreen) clearForm() {
@@ -422,13 +476,22 @@ func (s *childrenScreen) showChosen() {
 		s.detail.SetText("Найдите ребёнка слева или зарегистрируйте нового")
 		s.issue.Disable()
 		s.financing.Disable()
+		s.phoneEdit.set("")
+		s.phoneEdit.entry.Disable()
+		s.savePhone.Disable()
 		return
 	}
 	c := s.current
 	s.detail.Importance = widget.MediumImportance
-	s.detail.SetText(c.child.FullName() + "\n" + c.personText() + "\n" + c.certText())
+	s.detail.SetText(c.child.FullName() + "\n" + c.personText() + "\nПредставитель: " + c.child.GuardianName +
+		"\n" + c.certText())
 	setEnabled(s.issue, !c.hasCert)
-	setEnabled(s.financing, c.hasCert && c.cert.Type == app.CertAccounting && c.cert.Status == app.CertActive && !c.pending && !c.waiting)
+	setEnabled(s.financing, c.hasCert && c.cert.Type == app.CertAccounting && c.cert.Status == app.CertActive &&
+		!c.cert.Unconfirmed && !c.pending && !c.waiting)
+	s.phoneEdit.set(c.child.GuardianPhone)
+	s.phoneEdit.entry.Enable()
+	s.savePhone.Enable()
+	s.right.Refresh() // the detail's lines changed: lay the column out again
 }
 
 // reloadChosen reads the chosen child's row again after a change.
@@ -470,20 +533,157 @@ func (s *childrenScreen) onRegister() {
 	say(s.status, ch.FullName()+" зарегистрирован(а). Теперь можно выдать сертификат")
 }
 
+// onIssueCertificate issues the chosen child's certificate of accounting
+// with a new code: only the code's hash goes to the server, the code itself
+// is shown once, for the guardian's extract (RULES.md §3). A certificate a
+// provider issues waits for the municipality's confirmation.
 func (s *childrenScreen) onIssueCertificate() {
 	if !s.chosen || s.current.hasCert {
 		return
 	}
-	if _, err := s.st.Exec(&app.IssueCertificate{ID: newID(), Child: s.current.child.ID}); err != nil {
+	id, code := newID(), app.NewCode()
+	if _, err := s.st.Exec(&app.IssueCertificate{ID: id, Child: s.current.child.ID, CodeHash: app.CodeHash(id, code)}); err != nil {
 		sayErr(s.status, err)
 		return
 	}
 	s.reloadChosen()
-	if n := s.current.cert.Number; n != "" {
-		say(s.status, "Сертификат учёта выдан: "+n)
-	} else {
-		say(s.status, "Сертификат учёта выдан; номер присвоит РМЦ после синхронизации (ожидает РМЦ)")
+	c := s.current.cert
+	msg := "Сертификат учёта выдан: " + c.Number
+	if c.Number == "" {
+		msg = "Сертификат учёта выдан; номер присвоит РМЦ после синхронизации (ожидает РМЦ)"
 	}
+	if c.Unconfirmed {
+		msg += ". Он не подтверждён муниципалитетом: МОЦ проверит документы, до этого финансирование и зачисление недоступны"
+	}
+	say(s.status, msg)
+	showCertCode(s.content, s.st, id, c.Number, code, s.now, s.status)
+}
+
+// onSavePhone changes the guardian's phone: the one field of a child a
+// provider may change (RULES.md §11); the rest is the municipality's.
+func (s *childrenScreen) onSavePhone() {
+	if !s.chosen {
+		return
+	}
+	if err := s.phoneEdit.validate(); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	phone := strings.TrimSpace(s.phoneEdit.text())
+	if _, err := s.st.Exec(&app.SetGuardianPhone{Child: s.current.child.ID, Phone: phone}); err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	s.reloadChosen()
+	say(s.status, "Телефон представителя сохранён")
+}
+
+// onApply asks the server for a child by the certificate's number and the
+// code the guardian reads out. A node cannot check a code (it holds no
+// hash): the op waits for the server, which adds the child to this
+// provider's list or answers with one message for any wrong pair.
+func (s *childrenScreen) onApply() {
+	if err := firstError(s.byNumber, s.byCode); err != nil {
+		sayErr(s.applies, err)
+		return
+	}
+	number := strings.TrimSpace(s.byNumber.text())
+	code := app.NormalizeCode(s.byCode.text())
+	if _, err := s.st.Exec(&app.ApplyChild{Number: number, Code: code, Provider: s.provider}); err != nil {
+		sayErr(s.applies, err)
+		return
+	}
+	s.byNumber.set("")
+	s.byCode.set("")
+	if row, ok := s.seenByNumber(number); ok {
+		s.finder.show(row.child.ID, row.child.FullName())
+		say(s.applies, "Ребёнок найден: "+row.child.FullName()+" (сертификат "+number+")")
+		return
+	}
+	s.showApplies()
+}
+
+// seenByNumber is the row of the child holding the certificate when this
+// node sees it.
+func (s *childrenScreen) seenByNumber(number string) (childRow, bool) {
+	var row childRow
+	found := false
+	_ = s.st.View(func(r app.Reader) error {
+		certs, err := app.List[app.Certificate](r, app.IdxNumber, number, 1)
+		if err != nil || len(certs) == 0 || certs[0].Number != number || !slices.Contains(certs[0].Providers, s.provider) {
+			return err
+		}
+		ch, err := app.Get[app.Child](r, certs[0].Child)
+		if err != nil {
+			return nil
+		}
+		row, found = childRow{child: ch, cert: certs[0], hasCert: true}, true
+		return nil
+	})
+	return row, found
+}
+
+// opResulter is a store that keeps the server's answers to its ops.
+type opResulter interface {
+	OpResults(onlyRejected bool, limit int) ([]store.OpResult, error)
+}
+
+// Bounds of the searches shown: the newest few, among the newest ops.
+const (
+	appliesShown   = 5
+	appliesScanned = 300
+)
+
+// showApplies tells what became of this node's recent searches by
+// certificate: waiting for the server, the child found, or the server's
+// refusal in Russian. The server's own node decides at once and shows none.
+func (s *childrenScreen) showApplies() {
+	or, ok := s.st.(opResulter)
+	if a, isA := s.st.(interface{ Authority() bool }); !ok || isA && a.Authority() {
+		return
+	}
+	res, err := or.OpResults(false, appliesScanned)
+	if err != nil {
+		sayErr(s.applies, err)
+		return
+	}
+	var lines []string
+	waiting, refused := false, false
+	for _, r := range res {
+		if r.Op.Type != "apply_child" || len(lines) == appliesShown {
+			continue
+		}
+		cmd, err := store.DecodeCommand(r.Op.Type, r.Op.Payload)
+		if err != nil {
+			continue
+		}
+		number := cmd.(*app.ApplyChild).Number
+		line := "Сертификат " + number + " — "
+		switch {
+		case r.Result.Status == store.StatusRejected:
+			refused = true
+			line += "отказ сервера: " + r.Result.Message + " " + adviceFor(r.Op.Type, r.Result.Code)
+		case r.Pending:
+			waiting = true
+			line += "ожидает РМЦ: запрос уйдёт на сервер при синхронизации"
+		default:
+			if row, ok := s.seenByNumber(number); ok {
+				line += "ребёнок найден: " + row.child.FullName()
+			} else {
+				line += "сервер принял запрос; ребёнок появится в списке после синхронизации"
+			}
+		}
+		lines = append(lines, line)
+	}
+	switch {
+	case refused:
+		s.applies.Importance = widget.DangerImportance
+	case waiting:
+		s.applies.Importance = widget.WarningImportance
+	default:
+		s.applies.Importance = widget.MediumImportance
+	}
+	s.applies.SetText(strings.Join(lines, "\n"))
 }
 
 func (s *childrenScreen) onRequestFinancing() {

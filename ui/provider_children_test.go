@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"kruzhok/app"
@@ -65,7 +67,35 @@ func TestRegisterChildThroughTheForm(t *testing.T) {
 	if !strings.Contains(s.status.Text, "26-27-000001") {
 		t.Errorf("status = %q", s.status.Text)
 	}
+	// A provider's certificate waits for the municipality (RULES.md §3): no
+	// financing until it is confirmed.
+	cert := s.current.cert
+	if !cert.Unconfirmed || !strings.Contains(s.current.certText(), "не подтверждён муниципалитетом") || !s.financing.Disabled() {
+		t.Errorf("unconfirmed %v, row %q, financing disabled %v", cert.Unconfirmed, s.current.certText(), s.financing.Disabled())
+	}
+	// The code is shown once; the store has its hash, the op carries no code.
+	code := shownCode(t, win)
+	if got := getRec[app.CertCode](w, cert.ID); got.Hash != app.CodeHash(cert.ID, code) {
+		t.Errorf("stored hash %q is not the hash of the shown code %q", got.Hash, code)
+	}
+	ops, err := w.db.PendingOps(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if strings.Contains(string(op.Payload), code) {
+			t.Errorf("op %s carries the code in clear", op.Type)
+		}
+	}
+	name, data, err := certExtract(w.db, cert.ID, code, w.clock)
+	isPDF(t, "extract", data, err)
+	if name != "Выписка с кодом сертификата 26-27-000001.pdf" {
+		t.Errorf("extract file = %q", name)
+	}
+	tapButton(t, win, "Закрыть")
 
+	w.confirm(cert.ID)
+	s.refresh() // the tab comes into view again after the sync
 	test.Tap(s.financing)
 	if s.current.cert.Type != app.CertFinancing {
 		t.Fatalf("certificate type = %s: %s", s.current.cert.Type, s.status.Text)
@@ -198,6 +228,7 @@ func TestFinancingRequestOnANodeAwaitsTheServer(t *testing.T) {
 		BirthDate: app.MustDate("2015-03-10"), Municipality: "27", GuardianName: "Петрова А. И.",
 		ConsentDate: app.MustDate("2026-09-01"), ConsentBy: "Сидорова М. П."}})
 	w.must(&app.IssueCertificate{ID: cert, Child: child})
+	w.confirm(cert)
 	if err := w.db.SetScope(app.ProviderScope(w.prov), false); err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +259,26 @@ func chooseChild(t *testing.T, f *childFinder, query, childID string) {
 		}
 	}
 	t.Fatalf("search «%s» did not find %s among %d rows", query, childID, len(f.rows))
+}
+
+// shownCode is the certificate code in the dialog over the window, without
+// the space that splits it for reading.
+func shownCode(t *testing.T, win fyne.Window) string {
+	t.Helper()
+	top := win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog with the code")
+	}
+	code := ""
+	walk(top, func(o fyne.CanvasObject) bool {
+		if tx, ok := o.(*canvas.Text); ok && tx.TextStyle.Monospace {
+			code = strings.ReplaceAll(tx.Text, " ", "")
+			return false
+		}
+		return true
+	})
+	if len(code) != app.CodeLen || app.NormalizeCode(code) != code {
+		t.Fatalf("code shown = %q", code)
+	}
+	return code
 }

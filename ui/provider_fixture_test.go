@@ -124,8 +124,34 @@ func (w *provWorld) financed(last, first string) (child, cert string) {
 		GuardianName: "Петрова Анна Ивановна", GuardianPhone: "+7 918 000-00-00",
 		ConsentDate: app.MustDate("2026-09-01"), ConsentBy: "Сидорова М. П."}})
 	w.must(&app.IssueCertificate{ID: cert, Child: child})
+	w.confirm(cert)
 	w.must(&app.RequestFinancing{ID: w.id("req"), Certificate: cert})
 	return child, cert
+}
+
+// confirm is the municipality's check of the documents behind a certificate
+// the provider registered (RULES.md §3): Ставрополь's node confirms it, and
+// the world, being the authority, applies the op as the server would.
+func (w *provWorld) confirm(cert string) {
+	w.t.Helper()
+	w.as(app.MunicipalityScope("27"), &app.ConfirmCertificate{Certificate: cert})
+}
+
+// as applies the commands as a node of another scope would push them, then
+// makes the world the provider's node again.
+func (w *provWorld) as(scope string, cmds ...app.Command) {
+	w.t.Helper()
+	if err := w.db.SetScope(scope, true); err != nil {
+		w.t.Fatalf("set scope %s: %v", scope, err)
+	}
+	defer func() {
+		if err := w.db.SetScope(app.ProviderScope(w.prov), true); err != nil {
+			w.t.Fatalf("set scope back: %v", err)
+		}
+	}()
+	for _, c := range cmds {
+		w.must(c)
+	}
 }
 
 // enrol makes a contract at the figures the rules quote.

@@ -19,6 +19,7 @@ func newRegionScreens(st app.Store, opts Options) map[string]fyne.CanvasObject {
 	provs := newProvidersScreen(st, opts.now)
 	periods := newPeriodsScreen(st, opts.now)
 	nodes := newNodesScreen(st, opts.NewInvite, opts.now)
+	alerts := newAlertsScreen(st, opts.now)
 	mon := newMonitoringScreen(st, "", opts.now)
 	return map[string]fyne.CanvasObject{
 		"Муниципалитеты":      newRefreshOnShow(muns.content, muns.refresh),
@@ -26,6 +27,7 @@ func newRegionScreens(st app.Store, opts Options) map[string]fyne.CanvasObject {
 		"Исполнители":         newRefreshOnShow(provs.content, provs.refresh),
 		"Периоды":             newRefreshOnShow(periods.content, periods.refresh),
 		"Узлы":                newRefreshOnShow(nodes.content, nodes.refresh),
+		"Уведомления":         newRefreshOnShow(alerts.content, alerts.refresh),
 		"Мониторинг":          newRefreshOnShow(mon.content, mon.refresh),
 	}
 }

@@ -305,7 +305,7 @@ func (s *rejectedScreen) changed() {
 
 // describeRejected says what the op did, why it was rejected and what to do.
 func describeRejected(r app.Reader, res store.OpResult) rejectedRow {
-	row := rejectedRow{res: res, reason: res.Result.Message, advice: adviceRu(res.Result.Code)}
+	row := rejectedRow{res: res, reason: res.Result.Message, advice: adviceFor(res.Op.Type, res.Result.Code)}
 	if row.reason == "" {
 		row.reason = "Сервер не назвал причину (код " + res.Result.Code + ")"
 	}
@@ -341,7 +341,9 @@ var opTitles = map[string]string{
 	"set_provider_status": "Статус исполнителя", "submit_invoice": "Подача счёта",
 	"submit_programme": "Отправка программы на экспертизу", "terminate": "Расторжение договора",
 	"transfer_certificate": "Передача сертификата", "unlist_programme": "Исключение программы из муниципального реестра",
-	"update_child": "Изменение данных ребёнка",
+	"update_child": "Изменение данных ребёнка", "set_guardian_phone": "Телефон представителя",
+	"confirm_certificate": "Подтверждение сертификата", "new_certificate_code": "Новый код сертификата",
+	"record_refund": "Возврат по итоговому счёту",
 }
 
 func opTitleRu(op string) string {
@@ -357,6 +359,8 @@ var correctionTabs = map[string][]string{
 	"register_child": {"Дети", "Сертификаты"}, "update_child": {"Дети", "Сертификаты"},
 	"issue_certificate": {"Дети", "Сертификаты"}, "request_financing": {"Дети", "Сертификаты"},
 	"apply_child": {"Дети"}, "freeze_certificate": {"Сертификаты"}, "return_to_accounting": {"Сертификаты"},
+	"set_guardian_phone": {"Дети", "Сертификаты"}, "confirm_certificate": {"Подтверждение"},
+	"new_certificate_code": {"Сертификаты"}, "record_refund": {"Счета"},
 	"enrol": {"Зачисление"}, "terminate": {"Зачисление"},
 	"mark_attendance": {"Журнал"}, "cancel_lesson": {"Журнал"}, "submit_invoice": {"Счета"},
 	"approve_invoice": {"Счета"}, "pay_invoice": {"Счета"},
@@ -380,9 +384,33 @@ func correctionTab(op string, tabs []string) string {
 	return ""
 }
 
+// adviceFor says what to do about a rejection of an op type: what its code
+// means for that op, or for any op.
+func adviceFor(op, code string) string {
+	if op == "apply_child" && code == app.ENOTFOUND {
+		// The server gives one answer to every failed lookup by number and
+		// code, so as not to tell which half was wrong.
+		return "Ребёнок не найден: номер сертификата или код не совпали. Сверьте оба с выпиской из реестра " +
+			"сертификатов, которую семья получила в МОЦ, и попробуйте снова. Каждая неверная попытка считается: " +
+			"после пяти за час поиск по сертификату закроется на час. Если код потерян, МОЦ выдаст новый."
+	}
+	return adviceRu(code)
+}
+
 // adviceRu says what to do about a rejection, by its code.
 func adviceRu(code string) string {
 	switch code {
+	case app.THROTTLED:
+		return "Слишком много неверных кодов сертификата с этого компьютера: поиск по сертификату закрыт на час, " +
+			"РМЦ получил уведомление. Не подбирайте код: попросите семью показать выписку или обратиться в МОЦ за новым кодом."
+	case app.CERTIFICATE_UNCONFIRMED:
+		return "Сертификат ещё не подтверждён муниципалитетом: МОЦ должен проверить документы ребёнка. " +
+			"После подтверждения сделайте действие заново."
+	case app.BUDGET_LIMIT:
+		return "Средства муниципалитета на этот период исчерпаны: договор превысил бы лимит бюджета. " +
+			"Обратитесь в МОЦ; договор можно заключить, когда лимит увеличат или средства освободятся."
+	case app.INVITE_EXPIRED:
+		return "Срок приглашения истёк. Попросите у РМЦ или МОЦ новое приглашение."
 	case app.BALANCE_CHANGED:
 		return "Пока этот компьютер был без связи, остаток на сертификате изменился (другой договор, списание или возврат). Договор не заключён: покажите семье новый расчёт и заключите его заново."
 	case app.BALANCE_INSUFFICIENT:
@@ -414,7 +442,8 @@ func adviceRu(code string) string {
 	case app.INVOICE_STATUS, app.INVOICE_ABOVE_LIMIT:
 		return "Счёт изменился на сервере. Откройте его и проверьте статус и сумму."
 	case app.SCOPE_FORBIDDEN:
-		return "Этот узел не может менять эту запись. Если это ошибка, обратитесь в РМЦ."
+		return "Этому узлу такое действие не разрешено правилами (кто что может делать): например, данные ребёнка, " +
+			"кроме телефона представителя, меняет только МОЦ. Сервер записал отказ, РМЦ его видит. Если это ошибка, обратитесь в РМЦ."
 	case app.NOT_RESIDENT, app.CONSENT_REQUIRED, app.EINVALID:
 		return "Исправьте запись и сохраните её снова."
 	case app.ECONFLICT:
@@ -485,6 +514,16 @@ func aboutRu(r app.Reader, cmd app.Command) string {
 		return join(c.Child.FullName(), dateRu(c.Child.BirthDate))
 	case *app.UpdateChild:
 		return c.Child.FullName()
+	case *app.SetGuardianPhone:
+		return childName(c.Child)
+	case *app.ApplyChild:
+		return "сертификат " + c.Number
+	case *app.ConfirmCertificate:
+		return certChild(c.Certificate)
+	case *app.NewCertificateCode:
+		return certChild(c.Certificate)
+	case *app.RecordRefund:
+		return invoiceAbout(r, c.Invoice)
 	case *app.IssueCertificate:
 		return childName(c.Child)
 	case *app.RequestFinancing:

@@ -1,0 +1,157 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+)
+
+// screenshot writes the window, at the smallest screen the app supports
+// (1024×600), as dir/name.png.
+func screenshot(t *testing.T, win fyne.Window, dir, name string) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, win.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openTab shows the window's tab of that title, as a click on it does.
+func openTab(t *testing.T, win fyne.Window, title string) {
+	t.Helper()
+	tabs := findTabs(win.Content())
+	for _, it := range tabs.Items {
+		if it.Text == title {
+			tabs.Select(it)
+			return
+		}
+	}
+	t.Fatalf("no tab «%s»", title)
+}
+
+// TestScreenshotsOfTrust draws the screens of certificate confirmation, the
+// code, find-by-code and the region's alerts in the real theme at 1024×600
+// into $KRUZHOK_SCREENSHOTS (docs/screenshots for the README); without it
+// the test is skipped.
+func TestScreenshotsOfTrust(t *testing.T) {
+	dir := os.Getenv("KRUZHOK_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("KRUZHOK_SCREENSHOTS is not set")
+	}
+	size := fyne.NewSize(1024, 600)
+
+	t.Run("Municipality", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		test.ApplyTheme(t, theme.DefaultTheme())
+		w := munWorld(t)
+		w.providerRegistered("Орлова", "Вера", "ABCD2345")
+		w.providerRegistered("Беляев", "Тимур", "ABCD2346")
+		win := newWindow(a, w.db, w.opts())
+		defer win.Close()
+		win.Resize(size)
+		openTab(t, win, "Подтверждение")
+		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		screenshot(t, win, dir, "municipality-confirm")
+	})
+
+	t.Run("Code", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		test.ApplyTheme(t, theme.DefaultTheme())
+		w := munWorld(t)
+		w.providerRegistered("Орлова", "Вера", "ABCD2345")
+		win := newWindow(a, w.db, w.opts())
+		defer win.Close()
+		win.Resize(size)
+		openTab(t, win, "Подтверждение")
+		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		tapButton(t, win, "Выдать новый код…")
+		tapButton(t, win, "Выдать новый код")
+		screenshot(t, win, dir, "certificate-code")
+	})
+
+	t.Run("Provider", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		test.ApplyTheme(t, theme.DefaultTheme())
+		w := newProvWorld(t, "2026-11-10")
+		child, _ := w.financed("Петров", "Иван")
+		if err := w.db.SetScope(app.ProviderScope(w.prov), false); err != nil {
+			t.Fatal(err)
+		}
+		w.must(&app.ApplyChild{Number: "26-27-000104", Code: "ABCD2345", Provider: w.prov})
+		win := newWindow(a, w.db, Options{Now: w.clock})
+		defer win.Close()
+		win.Resize(size)
+		openTab(t, win, "Дети")
+		tab := selectedTab(win)
+		var query *widget.Entry
+		walk(tab, func(o fyne.CanvasObject) bool {
+			if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Фамилия, имя") {
+				query = e
+				return false
+			}
+			return true
+		})
+		if query == nil {
+			t.Fatal("no search field")
+		}
+		test.Type(query, "Петров")
+		find[*widget.List](t, tab).Select(0)
+		_ = child
+		screenshot(t, win, dir, "provider-find-by-certificate")
+	})
+
+	t.Run("Region", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		test.ApplyTheme(t, theme.DefaultTheme())
+		w := newRgWorld(t, "2026-11-27")
+		w.fill()
+		var cmds []app.Command
+		for range app.CodeTries {
+			cmds = append(cmds, &app.ApplyChild{Number: "26-27-000002", Code: "ZZZZ2222", Provider: w.provActive})
+		}
+		w.pushAs("0197b2c4-0000-7000-8000-0000000b0001", app.ProviderScope(w.provActive), cmds...)
+		w.now = w.now.Add(90 * 60e9)
+		w.pushAs("0197b2c4-0000-7000-8000-0000000b0002", app.MunicipalityScope("33"),
+			&app.ConfirmCertificate{Certificate: w.certs[1]})
+		win := newWindow(a, w.db, w.opts())
+		defer win.Close()
+		win.Resize(size)
+		openTab(t, win, "Уведомления")
+		screenshot(t, win, dir, "region-alerts")
+	})
+}
+
+// selectedTab is the content of the window's tab in view.
+func selectedTab(win fyne.Window) fyne.CanvasObject {
+	return findTabs(win.Content()).Selected().Content
+}
+
+// find is the first object of type T drawn inside o.
+func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) T {
+	t.Helper()
+	var found T
+	ok := false
+	walk(o, func(o fyne.CanvasObject) bool {
+		found, ok = o.(T)
+		return !ok
+	})
+	if !ok {
+		t.Fatalf("no %T inside", found)
+	}
+	return found
+}
