@@ -34,12 +34,9 @@ func cmdJoin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kruzhok join: укажите --server и --token")
 		return exitUsage
 	}
+	// The invite's secret goes to this address: never in clear beyond this
+	// machine, whatever the token says of the certificate.
 	serverURL, err := checkServerURL(*server)
-	if err == nil {
-		// The invite's secret goes to this address: never in clear beyond
-		// this machine, whatever the token says of the certificate.
-		err = sync.CheckSecureURL(serverURL)
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kruzhok join: %s\n", errText(err))
 		return exitUsage
@@ -108,6 +105,10 @@ func checkServerURL(s string) (string, error) {
 		return "", app.Errorf(app.EINVALID, "В адресе сервера «%s» нет имени хоста", s)
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
 		return "", app.Errorf(app.EINVALID, "Адрес сервера «%s» — это хост и порт, без параметров и имени пользователя", s)
+	}
+	// An invite secret, or a batch of children's data, never in clear.
+	if err := sync.CheckSecureURL(s); err != nil {
+		return "", err
 	}
 	return s, nil
 }

@@ -25,3 +25,17 @@ func TestJoinRefusesPlainHTTP(t *testing.T) {
 		t.Fatalf("a refused join made the database: %v", err)
 	}
 }
+
+// kruzhok sync --deliver carries a node's batch of children's data: never in
+// clear beyond this machine either.
+func TestDeliverRefusesPlainHTTP(t *testing.T) {
+	batch := filepath.Join(t.TempDir(), "batch.krz")
+	if err := os.WriteFile(batch, []byte("KRZ1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := cmdSync([]string{"--deliver", batch, "--server", "http://rmc.example.ru:8443"}, &out, &errb)
+	if code == exitOK || !strings.Contains(errb.String(), "https://") {
+		t.Fatalf("deliver over http: exit %d, stderr %q", code, errb.String())
+	}
+}
