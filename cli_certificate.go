@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("certificate", "  kruzhok certificate code --id СЕРТИФИКАТ --out ФАЙЛ [--data ФАЙЛ]\n"+
+	register("certificate", "  kruzhok certificate code --id СЕРТИФИКАТ|--number НОМЕР --out ФАЙЛ [--data ФАЙЛ]\n"+
 		"                                выдать сертификату новый код (старый перестаёт действовать)\n"+
 		"                                и записать выписку с кодом для родителя в PDF\n", cmdCertificate)
 }
@@ -35,12 +35,13 @@ func cmdCertificateCode(args []string, stdout, stderr io.Writer) int {
 	const name = "certificate code"
 	flags, data := newFlags(name, stderr)
 	id := flags.String("id", "", "ID сертификата")
+	number := flags.String("number", "", "или номер сертификата: 26-ММ-NNNNNN")
 	out := flags.String("out", "", "файл PDF, куда записать выписку с новым кодом")
 	if !parse(flags, args, stderr) {
 		return exitUsage
 	}
-	if *id == "" || *out == "" {
-		fmt.Fprintf(stderr, "kruzhok %s: укажите --id СЕРТИФИКАТ и --out ФАЙЛ\n", name)
+	if (*id == "") == (*number == "") || *out == "" {
+		fmt.Fprintf(stderr, "kruzhok %s: укажите --id СЕРТИФИКАТ или --number НОМЕР, и --out ФАЙЛ\n", name)
 		return exitUsage
 	}
 	db, _, code := openExisting(name, *data, stderr)
@@ -56,6 +57,16 @@ func cmdCertificateCode(args []string, stdout, stderr io.Writer) int {
 	secret := app.NewCode()
 	var doc []byte
 	err := db.View(func(r app.Reader) error {
+		if *number != "" {
+			certs, err := app.List[app.Certificate](r, app.IdxNumber, *number, 1)
+			if err != nil {
+				return err
+			}
+			if len(certs) == 0 || certs[0].Number != *number {
+				return app.Errorf(app.ENOTFOUND, "Сертификат %s не найден", *number)
+			}
+			*id = certs[0].ID
+		}
 		var err error
 		doc, err = pdf.CertificateExtract(r, *id, secret, app.DateOf(time.Now()))
 		return err

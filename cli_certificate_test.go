@@ -94,6 +94,12 @@ func TestCertificateCode(t *testing.T) {
 	if strings.Contains(string(raw), code) {
 		t.Error("the code is stored in clear in the database")
 	}
+	// By number, as a municipal specialist knows it: a new code again.
+	exe(t, "certificate", "code", "--data", data, "--number", cert.Number, "--out", out).want(t, 0, "stdout", out)
+	again := printedCode(t, pdfText(t, out))
+	if _, _, hash := certOf(t, data, func(c app.Certificate) bool { return c.ID == cert.ID }); hash != app.CodeHash(cert.ID, again) || again == code {
+		t.Errorf("by number: stored hash %q, printed code %q (before %q)", hash, again, code)
+	}
 }
 
 func TestCertificateCodeRefuses(t *testing.T) {
@@ -109,6 +115,8 @@ func TestCertificateCodeRefuses(t *testing.T) {
 		{"NoID", []string{"certificate", "code", "--data", data, "--out", out}, 2, "--id"},
 		{"NoOut", []string{"certificate", "code", "--data", data, "--id", "x"}, 2, "--out"},
 		{"UnknownCertificate", []string{"certificate", "code", "--data", data, "--id", "no-such", "--out", out}, 1, "не найден"},
+		{"UnknownNumber", []string{"certificate", "code", "--data", data, "--number", "26-27-999999", "--out", out}, 1, "не найден"},
+		{"IDAndNumber", []string{"certificate", "code", "--data", data, "--id", "x", "--number", "26-27-000001", "--out", out}, 2, "--number"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			exe(t, c.args...).want(t, c.code, "stderr", c.text)
