@@ -130,10 +130,6 @@ func Authorize(r Reader, m Meta, cmd Command) error {
 
 // The lookups the rows share: the owner of a record, from the stored record.
 
-func childOf(r Reader, id string) (Child, error) { return Get[Child](r, id) }
-
-func certOf(r Reader, id string) (Certificate, error) { return Get[Certificate](r, id) }
-
 func providerOfProgramme(r Reader, id string) (string, error) {
 	p, err := Get[Programme](r, id)
 	return p.Provider, err
@@ -162,13 +158,13 @@ func actsForProvider(r Reader, w Who, provider string) (bool, error) {
 
 // residentChild: the region, or the municipality the stored child lives in.
 func residentChild(r Reader, w Who, id string) (bool, error) {
-	ch, err := childOf(r, id)
+	ch, err := Get[Child](r, id)
 	return w.isRegion() || w.isMun(ch.Municipality), err
 }
 
 // residentCert: the region, or the municipality of the stored certificate.
 func residentCert(r Reader, w Who, id string) (bool, error) {
-	c, err := certOf(r, id)
+	c, err := Get[Certificate](r, id)
 	return w.isRegion() || w.isMun(c.Municipality), err
 }
 
@@ -203,12 +199,12 @@ func init() {
 		}})
 	allow(Permission{Op: "set_guardian_phone", Region: allowAll, Municipality: "жители M", Provider: "дети, которых он видит",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
-			ch, err := childOf(r, cmd.(*SetGuardianPhone).Child)
+			ch, err := Get[Child](r, cmd.(*SetGuardianPhone).Child)
 			return w.isRegion() || w.isMun(ch.Municipality) || w.sees(ch.Providers), err
 		}})
 	allow(Permission{Op: "issue_certificate", Region: allowAll, Municipality: "жители M", Provider: "дети, которых он видит; неподтверждённый",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
-			ch, err := childOf(r, cmd.(*IssueCertificate).Child)
+			ch, err := Get[Child](r, cmd.(*IssueCertificate).Child)
 			return w.isRegion() || w.isMun(ch.Municipality) || w.sees(ch.Providers), err
 		}})
 	for _, op := range []string{"confirm_certificate", "new_certificate_code", "freeze_certificate", "return_to_accounting"} {
@@ -219,12 +215,12 @@ func init() {
 	}
 	allow(Permission{Op: "request_financing", Region: allowAll, Municipality: "жители M", Provider: "дети, которых он видит, подтверждённые",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
-			c, err := certOf(r, cmd.(*RequestFinancing).Certificate)
+			c, err := Get[Certificate](r, cmd.(*RequestFinancing).Certificate)
 			return w.isRegion() || w.isMun(c.Municipality) || w.sees(c.Providers), err
 		}})
 	allow(Permission{Op: "transfer_certificate", Region: allowAll, Municipality: "жители M", Provider: "дети, которых он видит",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
-			c, err := certOf(r, cmd.(*TransferCertificate).Certificate)
+			c, err := Get[Certificate](r, cmd.(*TransferCertificate).Certificate)
 			return w.isRegion() || w.isMun(c.Municipality) || w.sees(c.Providers), err
 		}})
 	allow(Permission{Op: "apply_child", Region: "✔, к любому исполнителю", Municipality: "жители M, к любому исполнителю", Provider: "к себе, по номеру и коду",
@@ -299,7 +295,7 @@ func init() {
 			if err != nil {
 				return false, err
 			}
-			cert, err := certOf(r, c.Certificate)
+			cert, err := Get[Certificate](r, c.Certificate)
 			if err != nil {
 				return false, err
 			}

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -106,18 +104,7 @@ func (w *world) fork(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f.db = db
-	f.srv = sync.NewServer(db, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
-	h := f.srv.Handler()
-	f.front.Store(&h)
-	f.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		(*f.front.Load()).ServeHTTP(rw, r)
-	}))
-	t.Cleanup(f.ts.Close)
-	f.cut = &cutTransport{base: f.ts.Client().Transport}
-	f.cut.push.Store(-1)
-	f.cut.pull.Store(-1)
-	f.hc = &http.Client{Transport: f.cut, Timeout: 30 * time.Second}
+	f.serve(db, slog.LevelError)
 	return f
 }
 

@@ -57,6 +57,23 @@ func (w *world) advance(d time.Duration) { w.clock.Add(int64(d)) }
 
 type provider struct{ ID, Prog, Mod, Group string }
 
+// serve makes db the world's server, on a real HTTP listener behind the
+// world's fault front and cut transport, logging at level and above.
+func (w *world) serve(db *store.DB, level slog.Level) {
+	w.db = db
+	w.srv = sync.NewServer(db, slog.New(slog.NewTextHandler(testLog{w.t}, &slog.HandlerOptions{Level: level})))
+	h := w.srv.Handler()
+	w.front.Store(&h)
+	w.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		(*w.front.Load()).ServeHTTP(rw, r)
+	}))
+	w.t.Cleanup(w.ts.Close)
+	w.cut = &cutTransport{base: w.ts.Client().Transport}
+	w.cut.push.Store(-1)
+	w.cut.pull.Store(-1)
+	w.hc = &http.Client{Transport: w.cut, Timeout: 30 * time.Second}
+}
+
 // worldOpt tunes a world before it is seeded.
 type worldOpt struct {
 	quota   int64
@@ -84,18 +101,7 @@ func newWorldWith(t *testing.T, opt worldOpt) *world {
 	if days == 0 {
 		days = 30
 	}
-	w.db = openDB(t, "server.db", now)
-	w.srv = sync.NewServer(w.db, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	h := w.srv.Handler()
-	w.front.Store(&h)
-	w.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		(*w.front.Load()).ServeHTTP(rw, r)
-	}))
-	t.Cleanup(w.ts.Close)
-	w.cut = &cutTransport{base: w.ts.Client().Transport}
-	w.cut.push.Store(-1)
-	w.cut.pull.Store(-1)
-	w.hc = &http.Client{Transport: w.cut, Timeout: 30 * time.Second}
+	w.serve(openDB(t, "server.db", now), slog.LevelWarn)
 
 	w.must(assets.Seed(app.DateOf(now())))
 	w.must(&app.SetPriceCap{Pct: 120})
