@@ -19,7 +19,7 @@ type Who struct {
 // whileSuspended are the ops a suspended provider still pushes: it finishes
 // what it started, and takes on nothing new.
 var whileSuspended = map[string]bool{"mark_attendance": true, "cancel_lesson": true,
-	"submit_invoice": true, "terminate": true, "set_guardian_phone": true}
+	"submit_invoice": true, "terminate": true, "set_guardian_phone": true, "decline_application": true}
 
 func (w Who) isRegion() bool            { return w.Kind == ScopeRegion }
 func (w Who) isMun(code string) bool    { return w.Kind == "municipality" && w.ID == code }
@@ -223,6 +223,10 @@ func init() {
 			c, err := Get[Certificate](r, cmd.(*TransferCertificate).Certificate)
 			return w.isRegion() || w.isMun(c.Municipality) || w.sees(c.Providers), err
 		}})
+	allow(Permission{Op: "decline_application", Region: notTheirs, Municipality: "её исполнители", Provider: "заявления к себе",
+		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
+			return actsForProvider(r, w, cmd.(*DeclineApplication).Provider)
+		}})
 	allow(Permission{Op: "apply_child", Region: "✔, к любому исполнителю", Municipality: "жители M, к любому исполнителю", Provider: "к себе, по номеру и коду",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
 			c := cmd.(*ApplyChild)
@@ -373,7 +377,7 @@ func init() {
 		}})
 
 	// The server's own work: never accepted from a push, whatever the node.
-	for _, op := range []string{"join_node", "close_month", "downgrade_unused", "roll_over_period", "seed_region"} {
+	for _, op := range []string{"join_node", "close_month", "downgrade_unused", "roll_over_period", "seed_region", "retire_applications"} {
 		allow(Permission{Op: op, Region: jobOnly, Municipality: allowNone, Provider: allowNone})
 	}
 }

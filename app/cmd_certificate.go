@@ -164,8 +164,12 @@ func addProvider(tx Tx, ch *Child, cert *Certificate, provider string) error {
 			return err
 		}
 	}
-	if !slices.Contains(cert.Providers, provider) {
-		cert.Providers = append(cert.Providers, provider)
+	n := len(cert.Declined)
+	cert.Declined = slices.DeleteFunc(cert.Declined, func(d Declined) bool { return d.Provider == provider })
+	if !slices.Contains(cert.Providers, provider) || len(cert.Declined) != n {
+		if !slices.Contains(cert.Providers, provider) {
+			cert.Providers = append(cert.Providers, provider)
+		}
 		return tx.Put(*cert)
 	}
 	return nil

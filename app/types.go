@@ -388,6 +388,7 @@ type Certificate struct {
 	// Unconfirmed: issued by a provider's node and not yet confirmed by the
 	// municipality (RULES.md §3); it cannot be financed, enrolled or counted.
 	Unconfirmed bool
+	Declined    []Declined // providers that declined the child's application, and when
 }
 
 func (c Certificate) Kind() Kind       { return KindCertificate }

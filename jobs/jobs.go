@@ -14,6 +14,7 @@
 // for its next tick. A domain refusal (an *app.Error with a code) is not
 // retried: the same state gives the same answer. The authority jobs also run
 // once when the scheduler starts, in order roll-over, month close, downgrade,
+// retirement of applications,
 // so that a server that was down on the 1st catches up; each is idempotent.
 // Sync retries by backoff (AddSync).
 package jobs
@@ -43,6 +44,7 @@ const (
 	JobBackup     = "backup"
 	JobMonthClose = "month-close"
 	JobDowngrade  = "downgrade-unused"
+	JobRetire     = "retire-applications"
 	JobRollOver   = "period-rollover"
 )
 
@@ -174,7 +176,8 @@ type job struct {
 // backup at 02:30 into opt.BackupDir, keeping opt.Keep; on an authority
 // database also the period roll-over on 1 September at 00:05, the month
 // close on the 1st at 00:10 (catching up every month missed, in order) and
-// the downgrade of unused financing certificates daily at 00:20. Nothing
+// the downgrade of unused financing certificates daily at 00:20 and the end
+// of providers' sight of children (RULES.md §10) daily at 00:25. Nothing
 // runs before Start. Whether db is an authority is read once, here.
 func New(db *store.DB, log *slog.Logger, opt Options) (*Scheduler, error) {
 	if log == nil {
@@ -203,6 +206,9 @@ func New(db *store.DB, log *slog.Logger, opt Options) (*Scheduler, error) {
 			return nil, err
 		}
 		if err := s.add(JobDowngrade, s.downgrade, gocron.DailyJob(1, at(0, 20))); err != nil {
+			return nil, err
+		}
+		if err := s.add(JobRetire, s.retire, gocron.DailyJob(1, at(0, 25))); err != nil {
 			return nil, err
 		}
 		_, err := s.cron.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()),

@@ -97,6 +97,18 @@ func (s *Scheduler) downgrade(context.Context) error {
 	return nil
 }
 
+// retire runs the daily end of providers' sight of children (RULES.md §10):
+// 90 days after the last contract ended or the application was declined.
+func (s *Scheduler) retire(context.Context) error {
+	if !s.authority(JobRetire) {
+		return nil
+	}
+	if _, err := s.db.Exec(&app.RetireApplications{Date: s.today()}); err != nil {
+		return fmt.Errorf("retire applications: %w", err)
+	}
+	return nil
+}
+
 // rollOver makes the next period current when today is in it; on any other
 // day app answers DATE_OUT_OF_PERIOD, which is no failure.
 func (s *Scheduler) rollOver(context.Context) error {
@@ -119,7 +131,7 @@ func (s *Scheduler) rollOver(context.Context) error {
 // catchUp runs the authority jobs once at start, in the order of a 1st of
 // the month, each as its own singleton run.
 func (s *Scheduler) catchUp() {
-	for _, name := range []string{JobRollOver, JobMonthClose, JobDowngrade} {
+	for _, name := range []string{JobRollOver, JobMonthClose, JobDowngrade, JobRetire} {
 		s.mu.Lock()
 		j := s.jobs[name]
 		s.mu.Unlock()

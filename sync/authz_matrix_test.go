@@ -320,6 +320,13 @@ func matrixRows() []matrixRow {
 			build: func(f *world, x *authz, by *node) app.Command {
 				return &app.DenyProgramme{Programme: progSub, Reason: "Нет учебного плана"}
 			}},
+		{op: "decline_application", want: [5]string{deny, pass, deny, pass, deny},
+			build: func(f *world, x *authz, by *node) app.Command {
+				return &app.DeclineApplication{Certificate: certSeen, Provider: f.A.ID}
+			}},
+		jobRow("retire_applications", func(f *world, x *authz, by *node) app.Command {
+			return &app.RetireApplications{Date: day("2030-01-01")}
+		}),
 		jobRow("downgrade_unused", func(f *world, x *authz, by *node) app.Command {
 			return &app.DowngradeUnused{Date: day("2027-03-01")}
 		}),
