@@ -4,6 +4,7 @@ package ui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -273,6 +274,7 @@ type childrenScreen struct {
 	chosen    bool
 	detail    *widget.Label
 	issue     *widget.Button
+	decline   *widget.Button // the provider declines the child's application (RULES.md §10)
 	financing *widget.Button
 	phoneEdit *field
 	savePhone *widget.Button
@@ -308,6 +310,7 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 	s.finder = newChildFinder(st, s.onChildSelected)
 	s.issue = widget.NewButton("Выдать сертификат", s.onIssueCertificate)
 	s.financing = widget.NewButton("Запросить финансирование", s.onRequestFinancing)
+	s.decline = widget.NewButton("Отклонить заявление…", s.onDecline)
 	s.phoneEdit = newField("например, +7 918 123-45-67", validPhone)
 	s.phoneEdit.onEnter(s.onSavePhone)
 	s.savePhone = widget.NewButton("Сохранить телефон", s.onSavePhone)
@@ -380,7 +383,7 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 		widget.NewFormItem("Код из выписки", s.byCode.box),
 	)
 	s.right = container.NewVBox(
-		heading("Выбранный ребёнок"), s.detail, container.NewHBox(s.issue, s.financing),
+		heading("Выбранный ребёнок"), s.detail, container.NewHBox(s.issue, s.financing, s.decline),
 		widget.NewForm(widget.NewFormItem("Телефон представителя", container.NewBorder(nil, nil, nil, s.savePhone, s.phoneEdit.box))),
 		widget.NewSeparator(),
 		heading("Найти ребёнка по сертификату"),
@@ -476,6 +479,7 @@ func (s *childrenScreen) showChosen() {
 		s.detail.SetText("Найдите ребёнка слева или зарегистрируйте нового")
 		s.issue.Disable()
 		s.financing.Disable()
+		s.decline.Disable()
 		s.phoneEdit.set("")
 		s.phoneEdit.entry.Disable()
 		s.savePhone.Disable()
@@ -488,6 +492,7 @@ func (s *childrenScreen) showChosen() {
 	setEnabled(s.issue, !c.hasCert)
 	setEnabled(s.financing, c.hasCert && c.cert.Type == app.CertAccounting && c.cert.Status == app.CertActive &&
 		!c.cert.Unconfirmed && !c.pending && !c.waiting)
+	setEnabled(s.decline, c.hasCert && c.cert.ID != "" && !s.declined(c.cert))
 	s.phoneEdit.set(c.child.GuardianPhone)
 	s.phoneEdit.entry.Enable()
 	s.savePhone.Enable()
@@ -684,6 +689,36 @@ func (s *childrenScreen) showApplies() {
 		s.applies.Importance = widget.MediumImportance
 	}
 	s.applies.SetText(strings.Join(lines, "\n"))
+}
+
+// declined reports whether this provider has declined the certificate's
+// application already.
+func (s *childrenScreen) declined(c app.Certificate) bool {
+	for _, d := range c.Declined {
+		if d.Provider == s.provider {
+			return true
+		}
+	}
+	return false
+}
+
+// onDecline declines the chosen child's application after a question: the
+// child's records leave this node 90 days later unless it applies again.
+func (s *childrenScreen) onDecline() {
+	if !s.chosen || !s.current.hasCert {
+		return
+	}
+	c := s.current
+	askConfirm(s.content, "Отклонить заявление",
+		"Отклонить заявление ребёнка "+c.child.FullName()+"? Через "+strconv.Itoa(app.SightDays)+
+			" дней его данные уйдут с этого компьютера, если семья не подаст заявление снова.", "Отклонить", func() {
+			if _, err := s.st.Exec(&app.DeclineApplication{Certificate: c.cert.ID, Provider: s.provider}); err != nil {
+				sayErr(s.status, err)
+				return
+			}
+			s.reloadChosen()
+			say(s.status, "Заявление "+c.child.FullName()+" отклонено")
+		})
 }
 
 func (s *childrenScreen) onRequestFinancing() {

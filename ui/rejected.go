@@ -343,7 +343,7 @@ var opTitles = map[string]string{
 	"transfer_certificate": "Передача сертификата", "unlist_programme": "Исключение программы из муниципального реестра",
 	"update_child": "Изменение данных ребёнка", "set_guardian_phone": "Телефон представителя",
 	"confirm_certificate": "Подтверждение сертификата", "new_certificate_code": "Новый код сертификата",
-	"record_refund": "Возврат по итоговому счёту",
+	"record_refund": "Возврат по итоговому счёту", "decline_application": "Отказ по заявлению ребёнка",
 }
 
 func opTitleRu(op string) string {
@@ -360,7 +360,7 @@ var correctionTabs = map[string][]string{
 	"issue_certificate": {"Дети", "Сертификаты"}, "request_financing": {"Дети", "Сертификаты"},
 	"apply_child": {"Дети"}, "freeze_certificate": {"Сертификаты"}, "return_to_accounting": {"Сертификаты"},
 	"set_guardian_phone": {"Дети", "Сертификаты"}, "confirm_certificate": {"Подтверждение"},
-	"new_certificate_code": {"Сертификаты"}, "record_refund": {"Счета"},
+	"new_certificate_code": {"Сертификаты"}, "record_refund": {"Счета"}, "decline_application": {"Дети"},
 	"enrol": {"Зачисление"}, "terminate": {"Зачисление"},
 	"mark_attendance": {"Журнал"}, "cancel_lesson": {"Журнал"}, "submit_invoice": {"Счета"},
 	"approve_invoice": {"Счета"}, "pay_invoice": {"Счета"},

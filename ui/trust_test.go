@@ -241,6 +241,39 @@ func TestProviderChangesOnlyTheGuardiansPhone(t *testing.T) {
 	}
 }
 
+// The provider declines a child's application after a question; the button
+// then stays off, and the op is queued for the server.
+func TestProviderDeclinesAnApplication(t *testing.T) {
+	test.NewTempApp(t)
+	w := newProvWorld(t, "2026-11-10")
+	child, cert := w.financed("Петров", "Иван")
+	s := newChildrenScreen(w.db, w.prov, w.clock)
+	win := show(t, s.content)
+	if !s.decline.Disabled() {
+		t.Error("«Отклонить заявление…» is enabled with no child chosen")
+	}
+	chooseChild(t, s.finder, "Петров", child)
+	tapButton(t, win, "Отклонить заявление…")
+	if d := getRec[app.Certificate](w, cert).Declined; len(d) != 0 {
+		t.Fatal("declined before the person said so")
+	}
+	tapButton(t, win, "Отклонить") // the dialog's button
+	d := getRec[app.Certificate](w, cert).Declined
+	if len(d) != 1 || d[0].Provider != w.prov || d[0].Date != app.MustDate("2026-11-10") {
+		t.Fatalf("declined = %+v: %s", d, s.status.Text)
+	}
+	if !s.decline.Disabled() {
+		t.Error("«Отклонить заявление…» still enabled after the refusal")
+	}
+	ops, err := w.db.PendingOps(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ops[len(ops)-1].Type != "decline_application" {
+		t.Errorf("last op = %s", ops[len(ops)-1].Type)
+	}
+}
+
 // pushAs joins a node of the scope to the region's server and pushes the
 // commands as its ops, the way a sync does; it returns the results.
 func (w *rgWorld) pushAs(node, scope string, cmds ...app.Command) []store.Result {
