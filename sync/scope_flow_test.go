@@ -62,3 +62,39 @@ func TestProviderNodeForgetsTheChild(t *testing.T) {
 	}
 	w.checkClean()
 }
+
+// RULES.md §3 across real sync: a provider's node helps a family register;
+// the certificate is unconfirmed and cannot be financed until the child's
+// municipality, on its own node, confirms it; then the provider's request is
+// served. The code's hash never reaches the provider's node.
+func TestProviderRegistersMunicipalityConfirms(t *testing.T) {
+	w := newWorld(t)
+	mun := w.join(app.MunicipalityScope("27"))
+	a := w.join(app.ProviderScope(w.A.ID))
+	a.must(childCmd("child-p", "27"))
+	a.must(&app.IssueCertificate{ID: "cert-p", Child: "child-p", CodeHash: app.CodeHash("cert-p", "ABCD2345")})
+	if err := a.db.View(func(r app.Reader) error { return r.Load(app.KindCertCode, "cert-p", &app.CertCode{}) }); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("the provider's node keeps the code's hash: %v", err)
+	}
+	if _, err := a.db.Exec(&app.RequestFinancing{ID: "req-p0", Certificate: "cert-p"}); app.ErrorCode(err) != app.CERTIFICATE_UNCONFIRMED {
+		t.Fatalf("financing an unconfirmed certificate on the node: %v", err)
+	}
+	a.converged()
+	mun.converged()
+	c := get[app.Certificate](t, mun.db, "cert-p")
+	if !c.Unconfirmed || c.Number == "" {
+		t.Fatalf("the municipality sees %+v, want a numbered unconfirmed certificate", c)
+	}
+	if cc := get[app.CertCode](t, mun.db, "cert-p"); cc.Hash != app.CodeHash("cert-p", "ABCD2345") {
+		t.Fatalf("the municipality holds code hash %q", cc.Hash)
+	}
+	mun.must(&app.ConfirmCertificate{Certificate: "cert-p"})
+	mun.converged()
+	a.converged()
+	a.must(&app.RequestFinancing{ID: "req-p", Certificate: "cert-p"})
+	a.converged()
+	if got := get[app.Certificate](t, w.db, "cert-p"); got.Unconfirmed || got.Type != app.CertFinancing {
+		t.Fatalf("after confirmation and the provider's request: %+v", got)
+	}
+	w.checkClean()
+}
