@@ -61,6 +61,9 @@ const (
 	SCHEMA_UNSUPPORTED = "SCHEMA_UNSUPPORTED"
 	EPOCH_CHANGED      = "EPOCH_CHANGED"
 	NEED_FROM          = "NEED_FROM"
+	// A node no longer holds own ops the server needs: it trimmed them
+	// (store.OutboxKeepDays) before the server lost them.
+	OUTBOX_TRIMMED = "OUTBOX_TRIMMED"
 )
 
 // Error is the one error type of the domain: a stable code and a message in

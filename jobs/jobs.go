@@ -1,7 +1,8 @@
 // Package jobs runs Kruzhok's periodic work on one gocron scheduler per
 // process: the nightly backup, and on an authority database the month close,
 // the daily downgrade of unused financing certificates and the period
-// roll-over; and sync, when the process has a server to sync with.
+// roll-over; on a node the daily trimming of its outbox; and sync, when the
+// process has a server to sync with.
 //
 // Every job writes through db.Exec with an app command, never to buckets.
 // Every job is a singleton: a run never starts while another run of the same
@@ -46,6 +47,7 @@ const (
 	JobDowngrade  = "downgrade-unused"
 	JobRetire     = "retire-applications"
 	JobRollOver   = "period-rollover"
+	JobOutboxTrim = "outbox-trim"
 )
 
 // Errors of RunNow.
@@ -177,8 +179,10 @@ type job struct {
 // database also the period roll-over on 1 September at 00:05, the month
 // close on the 1st at 00:10 (catching up every month missed, in order) and
 // the downgrade of unused financing certificates daily at 00:20 and the end
-// of providers' sight of children (RULES.md §10) daily at 00:25. Nothing
-// runs before Start. Whether db is an authority is read once, here.
+// of providers' sight of children (RULES.md §10) daily at 00:25; on a node
+// the trimming of acked ops older than store.OutboxKeepDays daily at 03:10,
+// after the backup. Nothing runs before Start. Whether db is an authority is
+// read once, here.
 func New(db *store.DB, log *slog.Logger, opt Options) (*Scheduler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -195,6 +199,11 @@ func New(db *store.DB, log *slog.Logger, opt Options) (*Scheduler, error) {
 	at := func(h, m uint) gocron.AtTimes { return gocron.NewAtTimes(gocron.NewAtTime(h, m, 0)) }
 	if err := s.add(JobBackup, s.backup, gocron.DailyJob(1, at(2, 30))); err != nil {
 		return nil, err
+	}
+	if !db.Authority() {
+		if err := s.add(JobOutboxTrim, s.trimOutbox, gocron.DailyJob(1, at(3, 10))); err != nil {
+			return nil, err
+		}
 	}
 	if db.Authority() {
 		if err := s.add(JobRollOver, s.rollOver, gocron.CronJob("1 September 00:05", false),

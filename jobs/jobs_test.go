@@ -45,18 +45,24 @@ func TestJobsOfAuthorityAndNode(t *testing.T) {
 	if err := n.db.SetScope("provider:p-1", false); err != nil {
 		t.Fatal(err)
 	}
-	if got := names(n.scheduler(jobs.Options{})); !slices.Equal(got, []string{jobs.JobBackup}) {
-		t.Errorf("node jobs %v, want only the backup", got)
+	if got := names(n.scheduler(jobs.Options{})); !slices.Equal(got, []string{jobs.JobBackup, jobs.JobOutboxTrim}) {
+		t.Errorf("node jobs %v, want the backup and the outbox trim", got)
 	}
 }
 
-// The schedule as gocron has it, in Moscow time.
+// The schedule as gocron has it, in Moscow time, of an authority and of a node.
 func TestNextRuns(t *testing.T) {
 	w := newWorld(t, "2026-09-10")
 	s := w.scheduler(jobs.Options{})
 	s.Start()
+	n := newWorld(t, "2026-09-10")
+	if err := n.db.SetScope("provider:p-1", false); err != nil {
+		t.Fatal(err)
+	}
+	ns := n.scheduler(jobs.Options{})
+	ns.Start()
 	now := time.Now().In(jobs.Moscow)
-	for _, st := range s.Status() {
+	for _, st := range append(s.Status(), ns.Status()...) {
 		at := st.NextRun.In(jobs.Moscow)
 		var ok bool
 		switch st.Name {
@@ -64,6 +70,8 @@ func TestNextRuns(t *testing.T) {
 			ok = at.Hour() == 2 && at.Minute() == 30 && at.Sub(now) <= 24*time.Hour
 		case jobs.JobDowngrade:
 			ok = at.Hour() == 0 && at.Minute() == 20 && at.Sub(now) <= 24*time.Hour
+		case jobs.JobOutboxTrim:
+			ok = at.Hour() == 3 && at.Minute() == 10 && at.Sub(now) <= 24*time.Hour
 		case jobs.JobRetire:
 			ok = at.Hour() == 0 && at.Minute() == 25 && at.Sub(now) <= 24*time.Hour
 		case jobs.JobMonthClose:
@@ -228,6 +236,48 @@ func TestRollOver(t *testing.T) {
 	}
 	if st, _ := s.StatusOf(jobs.JobRollOver); st.LastError != "" || st.Failures != 0 {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// The node's daily outbox trim drops the ops the server acked more than
+// store.OutboxKeepDays ago and keeps the younger and the pending ones.
+func TestOutboxTrimJob(t *testing.T) {
+	w := newWorld(t, "2026-09-10")
+	old := w.ops() // the seed, made on 2026-09-10
+	w.clk.Set("2026-09-25", 9, 0)
+	w.provider()
+	total := w.ops()
+	if err := w.db.SetScope("provider:p-1", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.RecordResults(uint64(total-1), nil); err != nil { // the last op is pending
+		t.Fatal(err)
+	}
+	s := w.scheduler(jobs.Options{})
+
+	w.clk.Set("2026-10-15", 3, 10)
+	if err := s.RunNow(jobs.JobOutboxTrim); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.ops(); n != total-old {
+		t.Errorf("%d ops left, want %d (the seed of 35 days ago gone)", n, total-old)
+	}
+	if ops, err := w.db.Outbox(0, 1); err != nil || len(ops) != 1 || ops[0].Seq != uint64(old+1) {
+		t.Errorf("the outbox begins with %+v, %v; want seq %d", ops, err, old+1)
+	}
+
+	w.clk.Set("2026-12-01", 3, 10)
+	if err := s.RunNow(jobs.JobOutboxTrim); err != nil {
+		t.Fatal(err)
+	}
+	if ops, err := w.db.PendingOps(0); err != nil || len(ops) != 1 || w.ops() != 1 {
+		t.Errorf("after the second trim: %d ops, pending %d, %v; want the pending op alone", w.ops(), len(ops), err)
+	}
+	if st, _ := s.StatusOf(jobs.JobOutboxTrim); st.LastError != "" || st.Failures != 0 {
+		t.Errorf("status %+v", st)
+	}
+	if b := w.db.Check(nil); len(b) > 0 {
+		t.Errorf("check after the trim: %q", b)
 	}
 }
 

@@ -29,6 +29,23 @@ func (s *Scheduler) backup(context.Context) error {
 	return store.RotateBackups(dir, s.opt.Keep)
 }
 
+// trimOutbox drops the node's own ops that the server answered more than
+// store.OutboxKeepDays ago (152-ФЗ: their payloads hold overwritten personal
+// data). A database that has become an authority since New is skipped.
+func (s *Scheduler) trimOutbox(context.Context) error {
+	if s.db.Authority() {
+		s.log.Info("an authority database: job skipped", "job", JobOutboxTrim)
+		return nil
+	}
+	before := s.opt.Now().AddDate(0, 0, -store.OutboxKeepDays)
+	n, err := s.db.TrimOutbox(before)
+	if err != nil {
+		return err
+	}
+	s.log.Info("outbox trimmed", "ops", n, "before", before)
+	return nil
+}
+
 // authority reports whether db decides as an authority now; a database
 // joined to a server since New has no business with these jobs.
 func (s *Scheduler) authority(name string) bool {

@@ -36,8 +36,8 @@ func (b *breaches) add(format string, args ...any) {
 // is of its kind and id, and has each of its index entries; every index entry
 // belongs to an existing record that lists it; the outbox holds seqs 1..N up
 // to the bucket's sequence, each a decodable op whose payload, for op types
-// this binary knows, decodes to its command (on a node the outbox may begin
-// above 1, at most at acked+1, once answered ops are dropped); serials are 8
+// this binary knows, decodes to its command (on a node trimmed by TrimOutbox
+// the outbox begins right above meta's outbox_trimmed, at most acked); serials are 8
 // bytes; there is no bucket that schema.go does not describe; the epoch is 32
 // hex digits. On an authority: every record ever written has exactly one
 // change-feed entry that its chseq entry points to, with an audience union
@@ -108,7 +108,7 @@ func checkMeta(tx *bbolt.Tx, out *breaches) {
 	if e, err := hex.DecodeString(string(meta.Get(metaEpoch))); err != nil || len(e) != 16 {
 		out.add("meta: эпоха %q не 32 шестнадцатеричные цифры (epoch is not 32 hex digits)", meta.Get(metaEpoch))
 	}
-	for _, k := range [][]byte{metaSyncCursor, metaSyncAcked, metaSyncRejected, metaSyncLast} {
+	for _, k := range [][]byte{metaSyncCursor, metaSyncAcked, metaSyncRejected, metaSyncLast, metaOutboxTrimmed} {
 		if v := meta.Get(k); v != nil && len(v) != 8 {
 			out.add("meta: %s не 8 байт (%s is not 8 bytes)", k, k)
 		}
@@ -222,20 +222,27 @@ func checkOutbox(tx *bbolt.Tx, out *breaches) {
 		return
 	}
 	var next uint64 = 1
-	// A node may one day drop old ops the server has answered: its outbox
-	// may then begin above 1, but never above acked+1.
+	// A node drops old ops the server has answered (TrimOutbox): its outbox
+	// then begins right above meta's outbox_trimmed, which is never above
+	// acked.
 	meta := tx.Bucket(bucketMeta)
 	_, authority := readScope(meta)
 	acked := metaU64(meta, metaSyncAcked)
+	switch trimmed := metaU64(meta, metaOutboxTrimmed); {
+	case trimmed == 0:
+	case authority:
+		out.add("meta: outbox_trimmed %d у базы сервера (outbox trimmed on an authority)", trimmed)
+	case trimmed > acked:
+		out.add("meta: outbox обрезан до %d, а подтверждено до %d (outbox trimmed above acked)", trimmed, acked)
+	default:
+		next = trimmed + 1
+	}
 	_ = b.ForEach(func(k, v []byte) error {
 		if len(k) != 8 {
 			out.add("outbox: ключ %x не 8 байт (key is not 8 bytes)", k)
 			return nil
 		}
 		seq := binary.BigEndian.Uint64(k)
-		if next == 1 && !authority && seq > 1 && seq-1 <= acked {
-			next = seq
-		}
 		if seq != next {
 			out.add("outbox: пропуск seq %d…%d (gap)", next, seq-1)
 		}

@@ -45,6 +45,8 @@ import (
 //	                     "sync_rejected"  = uint64 BE, how many opresults are "rejected"
 //	                     "sync_last"      = int64 BE, unix nanoseconds of the last sync
 //	                     "sync_error"     = text of the last sync's error (absent: none)
+//	                     "outbox_trimmed" = uint64 BE, the highest seq TrimOutbox removed
+//	                                        (absent: none); the outbox begins right above it
 //	base/<kind>:         <id> = the record's bytes before the first local write of the
 //	                     pending period (the undo log); empty = the record did not exist
 //	opresults:           <uint64 seq BE> = codec(Result): the server's answer to an own
@@ -91,6 +93,7 @@ var (
 	metaSyncRejected  = []byte("sync_rejected")
 	metaSyncLast      = []byte("sync_last")
 	metaSyncError     = []byte("sync_error")
+	metaOutboxTrimmed = []byte("outbox_trimmed")
 )
 
 const (

@@ -19,11 +19,12 @@ type SyncConfig struct{ Server, Fingerprint, NodeKey string }
 
 // SyncState is a node's view of its sync: the server epoch its cursor belongs
 // to, the cursor, the highest own seq the server has answered (Acked), how
-// many own ops wait for an answer (Pending) or were rejected (Rejected), and
-// the time and error of the last sync.
+// many own ops wait for an answer (Pending) or were rejected (Rejected), how
+// far the outbox was trimmed (Trimmed), and the time and error of the last sync.
 type SyncState struct {
 	Epoch         string
 	Cursor, Acked uint64
+	Trimmed       uint64 // the highest seq TrimOutbox dropped; the outbox holds only ops above it
 	Pending       int
 	Rejected      int
 	LastSync      time.Time
@@ -80,6 +81,7 @@ func (db *DB) SyncState() (SyncState, error) {
 		s.Cursor = metaU64(meta, metaSyncCursor)
 		s.Acked = metaU64(meta, metaSyncAcked)
 		s.Rejected = int(metaU64(meta, metaSyncRejected))
+		s.Trimmed = metaU64(meta, metaOutboxTrimmed)
 		if last := lastOutboxSeq(tx); last > s.Acked {
 			s.Pending = int(last - s.Acked)
 		}
@@ -147,9 +149,13 @@ func (db *DB) RecordResults(acked uint64, rs []Result) error {
 		if acked > last {
 			return app.Errorf(app.ECONFLICT, "Сервер подтвердил операции до №%d, а у узла их всего %d: база узла старше записей сервера о нём", acked, last)
 		}
+		trimmed := metaU64(meta, metaOutboxTrimmed)
 		for _, r := range rs {
 			if r.Seq == 0 || r.Seq > last {
 				return app.Errorf(app.EINVALID, "Результат для неизвестной операции №%d", r.Seq)
+			}
+			if r.Seq <= trimmed {
+				continue // the op is gone (TrimOutbox): its answer has nothing to belong to
 			}
 			if r.Status != StatusApplied && r.Status != StatusRejected {
 				return app.Errorf(app.EINVALID, "Неверный статус «%s» операции №%d", r.Status, r.Seq)
@@ -315,7 +321,9 @@ func applyChange(tx *bbolt.Tx, c Change) error {
 // the cursor returns to 0 under epoch, and acked becomes serverAcked, so the
 // own ops above it are pending again (their results are dropped) and will be
 // pushed anew. The outbox stays whole. Errors: EINVALID for an empty epoch or
-// an authority database; ECONFLICT when serverAcked is above the last own op.
+// an authority database; ECONFLICT when serverAcked is above the last own op;
+// OUTBOX_TRIMMED when the server needs own ops TrimOutbox has dropped (nothing
+// changes: the node cannot give the restored server its lost ops).
 func (db *DB) ResetForEpoch(epoch string, serverAcked uint64) error {
 	if epoch == "" {
 		return app.Errorf(app.EINVALID, "Пустая эпоха сервера")
@@ -327,6 +335,9 @@ func (db *DB) ResetForEpoch(epoch string, serverAcked uint64) error {
 		}
 		if last := lastOutboxSeq(tx); serverAcked > last {
 			return app.Errorf(app.ECONFLICT, "Сервер подтвердил операции до №%d, а у узла их всего %d", serverAcked, last)
+		}
+		if trimmed := metaU64(meta, metaOutboxTrimmed); serverAcked < trimmed {
+			return OutboxTrimmedError(serverAcked+1, trimmed)
 		}
 		var names [][]byte
 		err := tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
@@ -649,13 +660,15 @@ func metaU64(meta *bbolt.Bucket, key []byte) uint64 {
 	return 0
 }
 
-// lastOutboxSeq is the seq of the newest op in the outbox, 0 if none.
+// lastOutboxSeq is the seq of the newest op the node made, 0 if none: the
+// newest in the outbox, or the trim point when TrimOutbox emptied it.
 func lastOutboxSeq(tx *bbolt.Tx) uint64 {
+	trimmed := metaU64(tx.Bucket(bucketMeta), metaOutboxTrimmed)
 	k, _ := tx.Bucket(bucketOutbox).Cursor().Last()
 	if len(k) != 8 {
-		return 0
+		return trimmed
 	}
-	return binary.BigEndian.Uint64(k)
+	return max(binary.BigEndian.Uint64(k), trimmed)
 }
 
 // has reports whether key is in b, whatever its value (an empty value is a

@@ -253,6 +253,9 @@ func (c *Client) pushAll(ctx context.Context, rep *Report) error {
 	}
 	next := st.Acked + 1
 	for {
+		if next <= st.Trimmed {
+			return store.OutboxTrimmedError(next, st.Trimmed)
+		}
 		ops, err := c.DB.Outbox(next, MaxOps)
 		if err != nil {
 			return err
@@ -261,7 +264,7 @@ func (c *Client) pushAll(ctx context.Context, rep *Report) error {
 			return nil
 		}
 		if ops[0].Seq != next {
-			return errorf(app.EINTERNAL, "Операции узла с №%d уже удалены из журнала, а сервер ждёт их: обратитесь в РМЦ", next)
+			return errorf(app.EINTERNAL, "Операции узла с №%d нет в журнале, а сервер ждёт их: обратитесь в РМЦ", next)
 		}
 		reply, n, err := c.pushOps(ctx, ops)
 		if app.ErrorCode(err) == CodeNeedFrom {

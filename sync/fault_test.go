@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -291,4 +292,51 @@ func TestManyOpsInSeveralBatches(t *testing.T) {
 		t.Fatalf("the last edit did not win: capacity %d", g.Capacity)
 	}
 	a.exactlyOnce()
+}
+
+// A server restored from a backup older than what its nodes keep needs ops a
+// node has trimmed: every sync round answers OUTBOX_TRIMMED in Russian and
+// changes nothing on the node, rather than resetting into a state it cannot
+// finish.
+func TestServerRestoredBeyondOutboxKeep(t *testing.T) {
+	w := newWorld(t)
+	a := w.join(app.ProviderScope(w.A.ID))
+	a.work(2)
+	a.converged()
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := w.db.Bolt().View(func(tx *bbolt.Tx) error { return tx.CopyFile(backup, 0o600) }); err != nil {
+		t.Fatal(err)
+	}
+	a.work(3) // lost with the server, and trimmed on the node
+	a.converged()
+	if n, err := a.db.TrimOutbox(today.Add(time.Hour)); err != nil || n != 5 {
+		t.Fatalf("TrimOutbox = %d, %v; want 5", n, err)
+	}
+	restored, err := store.Open(backup, store.Options{NoSync: true, Now: func() time.Time { return today }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { restored.Close() })
+	if err := restored.NewEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	w.db = restored
+	h := sync.NewServer(restored, nil).Handler()
+	w.front.Store(&h)
+
+	before, _ := a.db.SyncState()
+	for round := range 2 {
+		_, err := a.c.SyncOnce(context.Background())
+		if app.ErrorCode(err) != app.OUTBOX_TRIMMED || !strings.Contains(app.ErrorMessage(err), "уже удалены") {
+			t.Fatalf("round %d after a restore beyond the kept ops: %v, want OUTBOX_TRIMMED", round, err)
+		}
+	}
+	after, _ := a.db.SyncState()
+	if after.Epoch != before.Epoch || after.Acked != before.Acked || after.Cursor != before.Cursor ||
+		!strings.Contains(after.LastError, "уже удалены") {
+		t.Errorf("sync state %+v → %+v", before, after)
+	}
+	if b := a.db.Check(app.CheckNode); len(b) > 0 {
+		t.Errorf("node check: %q", b)
+	}
 }
