@@ -335,8 +335,10 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	if err := notErased(ch); err != nil {
 		return err
 	}
-	if _, err := certificateOfChild(tx, ch.ID); err == nil {
-		return Errorf(CERTIFICATE_EXISTS, "У ребёнка %s уже есть сертификат: сертификат выдаётся один на ребёнка", ch.FullName())
+	if cert, err := certificateOfChild(tx, ch.ID); err == nil {
+		// The number, not the name: a refusal is stored with the op's
+		// result, and erase_child does not reach into results.
+		return Errorf(CERTIFICATE_EXISTS, "У ребёнка уже есть сертификат %s: сертификат выдаётся один на ребёнка", cert.Number)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return err
 	}

@@ -49,8 +49,11 @@ func mayName(b []byte, child string) bool {
 
 // scrubJournal rewrites every journal batch holding an op whose payload names
 // child (app.ScrubPayload), keeping its node, time, ops' seqs, types and
-// results; it returns how many batches it rewrote.
-func scrubJournal(jb *bbolt.Bucket, child string) (int, error) {
+// results; a scrubbed op's rejection loses its Message and Detail there and
+// in the stored results, as a compacted one does (a refusal may quote what
+// the op sent: «Неверный СНИЛС «…»»). It returns how many batches it rewrote.
+func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
+	jb, rb := tx.Bucket(bucketJournal), tx.Bucket(bucketResults)
 	type rewrite struct{ k, v []byte }
 	var out []rewrite
 	c := jb.Cursor()
@@ -66,19 +69,36 @@ func scrubJournal(jb *bbolt.Bucket, child string) (int, error) {
 		if err := decode(plain, &e); err != nil {
 			return 0, fmt.Errorf("store: journal %x: %w", k, err)
 		}
-		changed := false
+		var seqs []uint64 // the scrubbed ops
 		if e.Ops == nil { // the form before batches
 			if p, ok := app.ScrubPayload(e.Type, e.Payload, child); ok {
-				e.Payload, changed = p, true
+				e.Payload, seqs = p, append(seqs, e.Seq)
+				e.Result.Message, e.Result.Detail = "", ""
 			}
 		}
 		for i := range e.Ops {
 			if p, ok := app.ScrubPayload(e.Ops[i].Type, e.Ops[i].Payload, child); ok {
-				e.Ops[i].Payload, changed = p, true
+				e.Ops[i].Payload, seqs = p, append(seqs, e.Ops[i].Seq)
 			}
 		}
-		if !changed {
+		if len(seqs) == 0 {
 			continue
+		}
+		for i, r := range e.Results {
+			if slices.Contains(seqs, r.Seq) {
+				e.Results[i].Message, e.Results[i].Detail = "", ""
+			}
+		}
+		for _, seq := range seqs {
+			if k := resultKey(e.Node, seq); rb.Get(k) != nil {
+				var r Result
+				if err := decode(rb.Get(k), &r); err != nil {
+					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
+				}
+				if err := rb.Put(k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
+					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
+				}
+			}
 		}
 		var nv []byte
 		if e.Ops == nil {
@@ -104,7 +124,8 @@ func scrubJournal(jb *bbolt.Bucket, child string) (int, error) {
 }
 
 // scrubOutbox rewrites the outbox ops up to seq through whose payloads name
-// child; it returns how many it rewrote.
+// child, and drops the Message and Detail of their stored results; it
+// returns how many it rewrote.
 func scrubOutbox(tx *bbolt.Tx, child string, through uint64) (int, error) {
 	ob := tx.Bucket(bucketOutbox)
 	type rewrite struct{ k, v []byte }
@@ -131,6 +152,13 @@ func scrubOutbox(tx *bbolt.Tx, child string, through uint64) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		if r, ok, err := opResultAt(tx, op.Seq); err != nil {
+			return 0, err
+		} else if ok && (r.Message != "" || r.Detail != "") {
+			if err := putOpResult(tx, Result{Seq: r.Seq, Status: r.Status, Code: r.Code}); err != nil {
+				return 0, err
+			}
+		}
 		out = append(out, rewrite{bytes.Clone(k), nv})
 	}
 	for _, r := range out {
@@ -147,7 +175,7 @@ func scrubOutbox(tx *bbolt.Tx, child string, through uint64) (int, error) {
 func scrubAfterExec(tx *bbolt.Tx, authority bool, child string) error {
 	through := uint64(math.MaxUint64)
 	if authority {
-		if _, err := scrubJournal(tx.Bucket(bucketJournal), child); err != nil {
+		if _, err := scrubJournal(tx, child); err != nil {
 			return err
 		}
 	} else {

@@ -51,7 +51,17 @@ func TestEraseChildScrubsPayloads(t *testing.T) {
 		t.Fatalf("the provider does not see the child: %+v", ch)
 	}
 
+	// A node that skips its own checks pushes a phone the server refuses;
+	// the refusal quotes it.
+	rogue := w.join("rogue.db", app.MunicipalityScope("27"))
+	_, rs, _, err := w.server.ApplyRemote(rogue.n, []app.Op{{Node: rogue.n.ID, Seq: 1, HLC: 1, Type: "set_guardian_phone",
+		Payload: []byte(`{"Child":"` + child + `","Phone":"+7 918 765-43-21 доб. Эрзянова"}`)}})
+	if err != nil || len(rs) != 1 || rs[0].Code != app.EINVALID || !strings.Contains(rs[0].Message, "765-43-21") {
+		t.Fatalf("the rogue push: %+v, %v", rs, err)
+	}
+
 	w.must(mun.db, &app.EraseChild{Child: child})
+	var js []store.JournalEntry
 	for _, r := range w.sync(mun) {
 		if r.Status != store.StatusApplied {
 			t.Fatalf("push after erasure: %+v", r)
@@ -70,7 +80,7 @@ func TestEraseChildScrubsPayloads(t *testing.T) {
 			}
 		}
 	}
-	js, err := w.server.Journal(1, 0)
+	js, err = w.server.Journal(1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +88,7 @@ func TestEraseChildScrubsPayloads(t *testing.T) {
 	for _, e := range js {
 		if strings.Contains(string(e.Op.Payload), child) {
 			leaks("journal op "+e.Op.Type, e.Op.Payload)
+			leaks("journal result "+e.Op.Type, []byte(e.Result.Message+e.Result.Detail))
 		}
 		erased = erased || e.Op.Type == "erase_child" && e.Result.Status == store.StatusApplied
 	}
@@ -87,6 +98,13 @@ func TestEraseChildScrubsPayloads(t *testing.T) {
 	// The other child's register_child, by the server's own Exec, is no
 	// journal entry; its outbox op keeps the name.
 	err = w.server.Bolt().View(func(tx *bbolt.Tx) error {
+		err := tx.Bucket([]byte("results")).ForEach(func(k, v []byte) error {
+			leaks("stored result", v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		return tx.Bucket([]byte("journal")).ForEach(func(k, v []byte) error {
 			plain, err := store.DecompressJournal(v)
 			if err != nil {
