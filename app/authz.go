@@ -197,6 +197,10 @@ func init() {
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
 			return residentChild(r, w, cmd.(*UpdateChild).Child.ID)
 		}})
+	allow(Permission{Op: "erase_child", Region: allowAll, Municipality: "жители M", Provider: allowNone,
+		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
+			return residentChild(r, w, cmd.(*EraseChild).Child)
+		}})
 	allow(Permission{Op: "set_guardian_phone", Region: allowAll, Municipality: "жители M", Provider: "дети, которых он видит",
 		Allow: func(r Reader, w Who, cmd Command) (bool, error) {
 			ch, err := Get[Child](r, cmd.(*SetGuardianPhone).Child)

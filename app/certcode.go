@@ -192,6 +192,9 @@ func (c *SetGuardianPhone) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
+	if err := notErased(ch); err != nil {
+		return err
+	}
 	ch.GuardianPhone = c.Phone
 	return tx.Put(ch)
 }

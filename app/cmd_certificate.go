@@ -78,6 +78,9 @@ func (c *ApplyChild) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
+	if err := notErased(ch); err != nil {
+		return err
+	}
 	return addProvider(tx, &ch, &cert, c.Provider)
 }
 
@@ -200,6 +203,7 @@ func (c *RegisterChild) Apply(tx Tx, m Meta) error {
 	}
 	ch.Registered = m.Node
 	ch.Providers = nil
+	ch.Erased = 0 // only erase_child erases, and the server then scrubs its journal
 	if k, id, _ := ParseScope(m.Scope); k == "provider" {
 		ch.Providers = []string{id} // the child applied to the provider that registers it
 	}
@@ -216,6 +220,9 @@ func (c *UpdateChild) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
+	if err := notErased(old); err != nil {
+		return err
+	}
 	if err := checkChild(tx, c.Child); err != nil {
 		return err
 	}
@@ -223,7 +230,7 @@ func (c *UpdateChild) Apply(tx Tx, m Meta) error {
 		return Errorf(CERTIFICATE_PERSONAL, "У ребёнка есть сертификат муниципалитета %s: переезд оформляется через МОЦ", cert.Municipality)
 	}
 	ch := c.Child
-	ch.Registered, ch.Providers = old.Registered, old.Providers
+	ch.Registered, ch.Providers, ch.Erased = old.Registered, old.Providers, 0
 	return tx.Put(ch)
 }
 
@@ -325,8 +332,13 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	if err != nil {
 		return err
 	}
-	if _, err := certificateOfChild(tx, ch.ID); err == nil {
-		return Errorf(CERTIFICATE_EXISTS, "У ребёнка %s уже есть сертификат: сертификат выдаётся один на ребёнка", ch.FullName())
+	if err := notErased(ch); err != nil {
+		return err
+	}
+	if cert, err := certificateOfChild(tx, ch.ID); err == nil {
+		// The number, not the name: a refusal is stored with the op's
+		// result, and erase_child does not reach into results.
+		return Errorf(CERTIFICATE_EXISTS, "У ребёнка уже есть сертификат %s: сертификат выдаётся один на ребёнка", cert.Number)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
@@ -381,6 +393,9 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 	}
 	ch, err := Get[Child](tx, cert.Child)
 	if err != nil {
+		return err
+	}
+	if err := notErased(ch); err != nil {
 		return err
 	}
 	if err := CheckAge(ch.BirthDate, m.Today); err != nil {

@@ -50,6 +50,9 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 	if e.Child, err = Get[Child](tx, e.Cert.Child); err != nil {
 		return e, err
 	}
+	if err := notErased(e.Child); err != nil {
+		return e, err
+	}
 	if e.Provider.Status != ProviderActive {
 		return e, Errorf(PROVIDER_NOT_ACTIVE, "Исполнитель «%s» не допущен к приёму детей", e.Provider.Name)
 	}

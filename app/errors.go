@@ -54,6 +54,7 @@ const (
 	THROTTLED               = "THROTTLED"
 	BUDGET_LIMIT            = "BUDGET_LIMIT"
 	INVITE_EXPIRED          = "INVITE_EXPIRED"
+	CHILD_ERASED            = "CHILD_ERASED" // the child's personal data was erased (erase_child)
 
 	// Codes of the sync protocol (sync/errors.go maps them to HTTP status).
 	UNAUTHORIZED       = "UNAUTHORIZED"

@@ -329,11 +329,15 @@ type Child struct {
 	SNILS         string
 	Registered    string   // node that registered the child
 	Providers     []string // providers the child applied to: they see the child (RULES.md §10)
+	Erased        Date     `json:",omitempty"` // the day erase_child removed the personal data; 0 while kept
 }
 
 func (c Child) Kind() Kind       { return KindChild }
 func (c Child) RecordID() string { return c.ID }
 func (c Child) Indexes() []Index {
+	if !c.Erased.IsZero() {
+		return []Index{{IdxMunicipality, c.Municipality}} // an anonymous record has no name to find
+	}
 	return []Index{{IdxMunicipality, c.Municipality}, {IdxName, NameKey(c.FullName())}}
 }
 

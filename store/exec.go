@@ -105,6 +105,11 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 	if err := outbox.Put(seqKey(seq), data); err != nil {
 		return app.Op{}, fmt.Errorf("store: outbox put %d: %w", seq, err)
 	}
+	if child := erasedChild(cmd); child != "" {
+		if err := scrubAfterExec(tx, authority, child); err != nil {
+			return app.Op{}, err
+		}
+	}
 	return op, nil
 }
 

@@ -38,3 +38,6 @@ func JournalBatchValue(node string, ops []app.Op, rs []Result, now time.Time) ([
 	}
 	return compressJournalEnd(z, rs)
 }
+
+// DecompressJournal is the encoded form of a stored journal value.
+var DecompressJournal = decompressJournal

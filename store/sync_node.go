@@ -270,6 +270,9 @@ func (db *DB) ApplyPull(p Page) error {
 				return err
 			}
 		}
+		if err := scrubPulled(tx, p.Changes); err != nil {
+			return err
+		}
 		if err := meta.Put(metaSyncCursor, u64(p.Next)); err != nil {
 			return err
 		}

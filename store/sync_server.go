@@ -375,6 +375,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 			first++
 		}
 		var pre *prepared
+		var erased []string // children whose personal data an applied erase_child removed
 		rejections := 0
 		if first < len(ops) {
 			pre = prepare(n.ID, ops[first:], now)
@@ -409,6 +410,11 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 					return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
 				}
 			}
+			if r.Status == StatusApplied {
+				if child := erasedChild(cmd); child != "" {
+					erased = append(erased, child)
+				}
+			}
 			acked = op.Seq
 			results = append(results, r)
 		}
@@ -422,6 +428,13 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 		}
 		if pre != nil {
 			if err := appendJournal(tx.Bucket(bucketJournal), pre, results[first:]); err != nil {
+				return err
+			}
+		}
+		// After the batch is journaled, so that a register_child and the
+		// erase_child of one batch leave no name either (store/erase.go).
+		for _, child := range erased {
+			if err := scrubAfterExec(tx, true, child); err != nil {
 				return err
 			}
 		}

@@ -215,6 +215,23 @@ func TestAttackRewriteChild(t *testing.T) {
 	w.unchanged(others[1:], before)
 }
 
+// A provider, or a municipality the child does not live in, pushes
+// erase_child (RULES.md §11: the child's municipality or the region only):
+// refused, the child keeps its data and the journal its payloads.
+func TestAttackEraseChild(t *testing.T) {
+	x := newAuthz(t)
+	w := x.w
+	seen := get[app.Child](t, w.db, chSeen)
+	before := digests(t, w.db, others)
+	wantResults(t, w.pushAs(x.provA, &app.EraseChild{Child: chSeen}, &app.EraseChild{Child: chApply}),
+		app.SCOPE_FORBIDDEN, app.SCOPE_FORBIDDEN)
+	wantResults(t, w.pushAs(x.mun28, &app.EraseChild{Child: chSeen}), app.SCOPE_FORBIDDEN)
+	if got := get[app.Child](t, w.db, chSeen); !reflect.DeepEqual(got, seen) || got.Erased != 0 {
+		t.Errorf("the child changed: %+v, was %+v", got, seen)
+	}
+	w.unchanged(others, before)
+}
+
 // A provider registers a child of another municipality and issues it a
 // certificate: it stays unconfirmed, so it is neither financed nor enrolled
 // and takes no place of that municipality's quota; certificates the

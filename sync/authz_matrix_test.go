@@ -330,6 +330,8 @@ func matrixRows() []matrixRow {
 		jobRow("downgrade_unused", func(f *world, x *authz, by *node) app.Command {
 			return &app.DowngradeUnused{Date: day("2027-03-01")}
 		}),
+		{op: "erase_child", want: [5]string{pass, pass, deny, deny, deny},
+			build: func(f *world, x *authz, by *node) app.Command { return &app.EraseChild{Child: chSeen} }},
 		{op: "enrol", want: [5]string{deny, pass, deny, pass, deny},
 			build: func(f *world, x *authz, by *node) app.Command {
 				return f.enrolCmd("k-matrix", certFin, f.A.Group, app.DateOf(today))
