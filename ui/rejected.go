@@ -344,6 +344,7 @@ var opTitles = map[string]string{
 	"update_child": "Изменение данных ребёнка", "set_guardian_phone": "Телефон представителя",
 	"confirm_certificate": "Подтверждение сертификата", "new_certificate_code": "Новый код сертификата",
 	"record_refund": "Возврат по итоговому счёту", "decline_application": "Отказ по заявлению ребёнка",
+	"erase_child": "Удаление персональных данных ребёнка",
 }
 
 func opTitleRu(op string) string {
@@ -360,7 +361,7 @@ var correctionTabs = map[string][]string{
 	"issue_certificate": {"Дети", "Сертификаты"}, "request_financing": {"Дети", "Сертификаты"},
 	"apply_child": {"Дети"}, "freeze_certificate": {"Сертификаты"}, "return_to_accounting": {"Сертификаты"},
 	"set_guardian_phone": {"Дети", "Сертификаты"}, "confirm_certificate": {"Подтверждение"},
-	"new_certificate_code": {"Сертификаты"}, "record_refund": {"Счета"}, "decline_application": {"Дети"},
+	"new_certificate_code": {"Сертификаты"}, "record_refund": {"Счета"}, "decline_application": {"Дети"}, "erase_child": {"Сертификаты"},
 	"enrol": {"Зачисление"}, "terminate": {"Зачисление"},
 	"mark_attendance": {"Журнал"}, "cancel_lesson": {"Журнал"}, "submit_invoice": {"Счета"},
 	"approve_invoice": {"Счета"}, "pay_invoice": {"Счета"},
@@ -411,6 +412,9 @@ func adviceRu(code string) string {
 			"Обратитесь в МОЦ; договор можно заключить, когда лимит увеличат или средства освободятся."
 	case app.INVITE_EXPIRED:
 		return "Срок приглашения истёк. Попросите у РМЦ или МОЦ новое приглашение."
+	case app.CHILD_ERASED:
+		return "Персональные данные ребёнка удалены по решению муниципалитета: с этой записью больше ничего нельзя сделать. " +
+			"Если семья снова обратится, зарегистрируйте ребёнка заново."
 	case app.BALANCE_CHANGED:
 		return "Пока этот компьютер был без связи, остаток на сертификате изменился (другой договор, списание или возврат). Договор не заключён: покажите семье новый расчёт и заключите его заново."
 	case app.BALANCE_INSUFFICIENT:
