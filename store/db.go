@@ -37,6 +37,9 @@ type Options struct {
 	Timeout time.Duration    // how long to wait for the file lock; 0 means 2s
 	NoSync  bool             // skip fsync: for tests and benchmarks only
 	Now     func() time.Time // the clock; nil means time.Now
+	// DataKey, when set, is the 32-byte data key that seals every stored
+	// value (docs/SECURITY.md, issue 10); nil keeps a plaintext database.
+	DataKey []byte
 }
 
 // DB is an open Kruzhok database. Its methods are safe for concurrent use;
