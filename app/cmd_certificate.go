@@ -348,7 +348,7 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	kind, _, _ := ParseScope(m.Scope)
 	cert := Certificate{ID: c.ID, Child: ch.ID, Municipality: ch.Municipality,
 		Type: CertAccounting, Status: CertActive, Issued: m.Today, Providers: ch.Providers,
-		Unconfirmed: kind == "provider"}
+		Unconfirmed: kind == "provider", IssuedBy: m.Scope}
 	if m.Authority {
 		n, err := tx.NextSerial("certificate/" + ch.Municipality)
 		if err != nil {

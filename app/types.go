@@ -392,6 +392,7 @@ type Certificate struct {
 	// Unconfirmed: issued by a provider's node and not yet confirmed by the
 	// municipality (RULES.md §3); it cannot be financed, enrolled or counted.
 	Unconfirmed bool
+	IssuedBy    string     // the scope of the node that issued it: a provider's asks for confirmation
 	Declined    []Declined // providers that declined the child's application, and when
 }
 

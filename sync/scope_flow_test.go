@@ -82,8 +82,8 @@ func TestProviderRegistersMunicipalityConfirms(t *testing.T) {
 	a.converged()
 	mun.converged()
 	c := get[app.Certificate](t, mun.db, "cert-p")
-	if !c.Unconfirmed || c.Number == "" {
-		t.Fatalf("the municipality sees %+v, want a numbered unconfirmed certificate", c)
+	if !c.Unconfirmed || c.Number == "" || c.IssuedBy != app.ProviderScope(w.A.ID) {
+		t.Fatalf("the municipality sees %+v, want a numbered unconfirmed certificate issued by A", c)
 	}
 	if cc := get[app.CertCode](t, mun.db, "cert-p"); cc.Hash != app.CodeHash("cert-p", "ABCD2345") {
 		t.Fatalf("the municipality holds code hash %q", cc.Hash)

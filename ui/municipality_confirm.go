@@ -118,6 +118,14 @@ func (s *confirmScreen) refresh() {
 // registeredBy names who registered a child: the provider it applied to
 // when a provider's node registered it, else the node.
 func registeredBy(r app.Reader, ch app.Child, c app.Certificate) string {
+	if kind, id, err := app.ParseScope(c.IssuedBy); err == nil && kind == "provider" {
+		if p, err := app.Get[app.Provider](r, id); err == nil {
+			return p.Name
+		}
+		return "исполнитель " + shortID(id)
+	}
+	// Certificates issued before IssuedBy was kept: the first provider the
+	// child applied to.
 	ids := c.Providers
 	if len(ids) == 0 {
 		ids = ch.Providers
