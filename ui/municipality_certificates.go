@@ -55,6 +55,7 @@ type certificatesScreen struct {
 	summary *widget.Label
 	table   *widget.Table
 	newCode *widget.Button
+	erase   *widget.Button // erase_child: the guardian withdrew consent (RULES.md §10)
 	status  *widget.Label
 	content fyne.CanvasObject
 }
@@ -72,7 +73,9 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	s.table.OnUnselected = func(widget.TableCellID) { s.choose(-1) }
 	s.newCode = widget.NewButton("Выдать новый код…", s.onNewCode)
 	s.newCode.Disable()
-	docs := container.NewHBox(s.newCode, widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
+	s.erase = widget.NewButton("Удалить данные…", s.onErase)
+	s.erase.Disable()
+	docs := container.NewHBox(s.newCode, s.erase, widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
 		widget.NewButton("Реестр в Excel…", s.onRegistryXLSX))
 	s.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")), s.query, s.summary),
@@ -169,6 +172,27 @@ func (s *certificatesScreen) choose(i int) {
 	}
 	s.sel = i
 	setEnabled(s.newCode, i >= 0)
+	setEnabled(s.erase, i >= 0 && s.rows[i].child != "")
+}
+
+// onErase erases the chosen child's personal data after a question: the
+// guardian withdrew consent, or the purpose ended (RULES.md §10).
+func (s *certificatesScreen) onErase() {
+	if s.sel < 0 {
+		return
+	}
+	r := s.rows[s.sel]
+	askConfirm(s.content, "Удалить персональные данные",
+		"Удалить персональные данные ребёнка "+r.child+" (сертификат "+r.cert.Number+")? ФИО, дата рождения, СНИЛС "+
+			"и контакты представителя будут удалены на всех узлах и из журнала сервера; договоры и деньги останутся "+
+			"за обезличенной записью. Отменить нельзя.", "Удалить", func() {
+			if _, err := s.st.Exec(&app.EraseChild{Child: r.cert.Child}); err != nil {
+				sayErr(s.status, err)
+				return
+			}
+			s.refresh()
+			say(s.status, "Персональные данные по сертификату "+r.cert.Number+" удалены")
+		})
 }
 
 // onNewCode gives the chosen certificate a new code: the guardian lost the

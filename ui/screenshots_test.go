@@ -69,6 +69,19 @@ func TestScreenshotsOfTrust(t *testing.T) {
 		screenshot(t, win, dir, "municipality-confirm")
 	})
 
+	t.Run("Registry", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		test.ApplyTheme(t, theme.DefaultTheme())
+		w := munWorld(t)
+		w.providerRegistered("Орлова", "Вера", "ABCD2345")
+		win := newWindow(a, w.db, w.opts())
+		defer win.Close()
+		win.Resize(size)
+		openTab(t, win, "Сертификаты")
+		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		screenshot(t, win, dir, "municipality-certificates")
+	})
+
 	t.Run("Code", func(t *testing.T) {
 		a := test.NewTempApp(t)
 		test.ApplyTheme(t, theme.DefaultTheme())

@@ -382,3 +382,35 @@ func TestMunicipalityRecordsARefund(t *testing.T) {
 		t.Errorf("status = %s: %s", got.Status, s.status.Text)
 	}
 }
+
+// The municipality erases a child's personal data from its registry, after a
+// question; the certificate stays, its holder anonymous.
+func TestMunicipalityErasesAChild(t *testing.T) {
+	test.NewTempApp(t)
+	w := munWorld(t)
+	child, cert := w.providerRegistered("Орлова", "Вера", "ABCD2345")
+	reg := newCertificatesScreen(w.db, "27", w.clock)
+	win := rgShow(t, reg.content)
+	reg.refresh()
+	reg.query.SetText("орлова")
+	if !reg.erase.Disabled() {
+		t.Error("«Удалить данные…» is enabled with no certificate chosen")
+	}
+	reg.table.Select(widgetCell(0, 0))
+	tapButton(t, win, "Удалить данные…")
+	if got := rgGet[app.Child](w, child); got.LastName != "Орлова" {
+		t.Fatal("erased before the person said so")
+	}
+	tapButton(t, win, "Удалить") // the dialog's button
+	got := rgGet[app.Child](w, child)
+	if got.LastName != "" || got.FirstName != "" || got.Erased.IsZero() {
+		t.Fatalf("child after erasure: %+v (%s)", got, reg.status.Text)
+	}
+	if c := rgGet[app.Certificate](w, cert); c.Child != child {
+		t.Fatalf("the certificate lost its holder id: %+v", c)
+	}
+	reg.query.SetText("орлова")
+	if rows, _ := reg.size(); rows != 0 {
+		t.Errorf("the registry still finds «орлова»: %d rows", rows)
+	}
+}
