@@ -111,3 +111,42 @@ func TestScrubPayload(t *testing.T) {
 		}
 	}
 }
+
+// RULES.md §10: 3 years after the last contract ended the child is listed for
+// erasure, not a day before; a child with a contract in force never is.
+func TestErasureDue(t *testing.T) {
+	w := newWorld(t, "2026-11-10")
+	w.params("27", 10, 8_000_00)
+	w.provider(20)
+	child, cert := w.financed()
+	k := w.enrol(cert, w.Group, "2026-11-15")
+	_, cert2 := w.financed()
+	w.enrol(cert2, w.Group, "2026-11-15")
+	w.must(&app.Terminate{Contract: k, Notice: day("2026-11-20")}) // ends 30.11.2026
+	for _, m := range []string{"2026-11", "2026-12"} {
+		mo, _ := app.ParseMonth(m)
+		w.setToday(mo.First().String())
+		w.must(&app.CloseMonth{Month: mo})
+	}
+	due := func(on string) []string {
+		var ids []string
+		w.db.View(func(r app.Reader) error {
+			cs, err := app.ErasureDue(r, "27", day(on))
+			for _, c := range cs {
+				ids = append(ids, c.ID)
+			}
+			return err
+		})
+		return ids
+	}
+	if got := due("2029-11-30"); len(got) != 0 {
+		t.Fatalf("due on the third anniversary: %v", got)
+	}
+	if got := due("2029-12-01"); len(got) != 1 || got[0] != child {
+		t.Fatalf("due the day after: %v, want [%s]", got, child)
+	}
+	w.must(&app.EraseChild{Child: child})
+	if got := due("2035-01-01"); len(got) != 0 {
+		t.Fatalf("after erasure, or with a contract in force: %v", got)
+	}
+}

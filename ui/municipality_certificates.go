@@ -51,6 +51,9 @@ type certificatesScreen struct {
 
 	sel int // the chosen row of rows, -1 for none
 
+	due     map[string]bool // children whose data is due for erasure (app.ErasureDue)
+	dueOnly *widget.Check   // show only them
+
 	query   *widget.Entry
 	summary *widget.Label
 	table   *widget.Table
@@ -77,8 +80,10 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	s.erase.Disable()
 	docs := container.NewHBox(s.newCode, s.erase, widget.NewButton("Выписка из реестра (PDF)…", s.onRegistryPDF),
 		widget.NewButton("Реестр в Excel…", s.onRegistryXLSX))
+	s.dueOnly = widget.NewCheck("Срок хранения истёк", func(bool) { s.onQueryChanged(s.query.Text) })
 	s.content = container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")), s.query, s.summary),
+		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")),
+			container.NewBorder(nil, nil, nil, s.dueOnly, s.query), s.summary),
 		s.status, nil, nil, s.table)
 	return s
 }
@@ -94,6 +99,14 @@ func (s *certificatesScreen) refresh() {
 		certs, err := app.List[app.Certificate](r, app.IdxMunicipality, s.mun, 0)
 		if err != nil {
 			return err
+		}
+		due, err := app.ErasureDue(r, s.mun, app.DateOf(s.now()))
+		if err != nil {
+			return err
+		}
+		s.due = make(map[string]bool, len(due))
+		for _, ch := range due {
+			s.due[ch.ID] = true
 		}
 		rows = make([]certRow, 0, len(certs))
 		for _, c := range certs {
@@ -117,6 +130,7 @@ func (s *certificatesScreen) refresh() {
 		return strings.Compare(a.cert.Number, b.cert.Number)
 	})
 	s.all, s.period = rows, period
+	s.dueOnly.SetText("Срок хранения истёк: " + strconv.Itoa(len(s.due)))
 	s.onQueryChanged(s.query.Text)
 }
 
@@ -124,12 +138,22 @@ func (s *certificatesScreen) refresh() {
 // or whose number starts with it.
 func (s *certificatesScreen) onQueryChanged(q string) {
 	q = strings.TrimSpace(q)
+	all := s.all
+	if s.dueOnly.Checked {
+		// 3 years after the last contract: the list to review and erase (RULES.md §10).
+		all = nil
+		for _, r := range s.all {
+			if s.due[r.cert.Child] {
+				all = append(all, r)
+			}
+		}
+	}
 	if q == "" {
-		s.rows = s.all
+		s.rows = all
 	} else {
 		words := strings.Fields(app.NameKey(q))
 		s.rows = nil
-		for _, r := range s.all {
+		for _, r := range all {
 			if looksLikeCertNumber(q) {
 				if strings.HasPrefix(r.cert.Number, q) {
 					s.rows = append(s.rows, r)
