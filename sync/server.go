@@ -372,12 +372,15 @@ func (s *Server) nodeOf(pub ed25519.PublicKey) (app.Node, error) {
 // readBody reads the request body of at most size bytes (the reservation:
 // its Content-Length, or the limit of a chunked one). When head is not nil
 // it judges the frame header (the first headerSize bytes) before the rest
-// is read. Errors: CodeTooLarge, EINVALID when the body breaks off, errSlow,
+// is read or its buffer allocated. Errors: CodeTooLarge, EINVALID when the body breaks off, errSlow,
 // and those of head.
 func readBody(w http.ResponseWriter, r *http.Request, size int64, head func([]byte) error) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, size)
 	buf := make([]byte, 0, min(size, 64<<10))
-	if r.ContentLength >= 0 {
+	if head != nil {
+		// Nothing beyond the header is allocated before head accepts it.
+		buf = make([]byte, 0, headerSize)
+	} else if r.ContentLength >= 0 {
 		buf = make([]byte, 0, r.ContentLength)
 	}
 	fill := func(upto int64) error {
@@ -404,6 +407,9 @@ func readBody(w http.ResponseWriter, r *http.Request, size int64, head func([]by
 		}
 		if err := head(buf[:headerSize]); err != nil {
 			return nil, err
+		}
+		if r.ContentLength > int64(headerSize) && r.ContentLength <= size {
+			buf = slices.Grow(buf, int(r.ContentLength)-len(buf))
 		}
 	}
 	err := fill(size)
