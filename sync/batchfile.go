@@ -8,8 +8,9 @@ import (
 )
 
 // ExportBatch returns the node's pending ops (outbox after the ack, at most
-// MaxOps, fewer if they would not fit one frame) as one signed frame, for a
-// batch file carried to any connected machine and handed to Deliver. The
+// MaxOps, fewer if they would not fit one frame) as one signed frame, which
+// ExportSealed seals for a batch file carried to any connected machine and
+// handed to Deliver; a plain frame is what nodes before sealing wrote. The
 // server applies it as a push from the node whose key signed it; when the node
 // later syncs, the same seqs get the stored results back. Errors: ENOTFOUND
 // when nothing is pending, those of EncodeBatch.
