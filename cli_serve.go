@@ -98,6 +98,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "serve", err)
 		}
 	}
+	// The key batch files are sealed to, kept beside the TLS key whatever
+	// the transport: a stick is read offline, not on the wire.
+	seal, err := sync.LoadOrCreateSealKey(path)
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
 	if err := ensureRegionInvite(db, fingerprint, *tokenFile, stdout, log); err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -119,7 +125,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	// The sync API keeps /v1/...; the public catalogue serves everything else.
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", sync.NewServer(db, log).Handler())
+	api := sync.NewServer(db, log)
+	api.SetSealKey(seal)
+	mux.Handle("/v1/", api.Handler())
 	mux.Handle("/", web.New(db, log.With("part", "catalogue")))
 	hs := &http.Server{
 		Handler:  mux,

@@ -26,7 +26,8 @@ func init() {
 		"  kruzhok sync --deliver ФАЙЛ --server URL [--token-fingerprint HEX]\n"+
 		"                                доставить на сервер файл пакета (export --batch) с любой машины со связью\n", cmdSync)
 	register("export", "  kruzhok export --batch ФАЙЛ [--data ФАЙЛ]\n"+
-		"                                выгрузить неотправленные операции узла в подписанный файл пакета\n", cmdExport)
+		"                                выгрузить неотправленные операции узла в подписанный файл пакета,\n"+
+		"                                зашифрованный для сервера узла\n", cmdExport)
 }
 
 // exportKinds are the document exports, `kruzhok export <kind> ...` (pdf,
@@ -203,18 +204,25 @@ func deliverBatch(file, server, pin string, stdout, stderr io.Writer) int {
 	}
 	if st, err := os.Stat(file); err != nil {
 		return fail(stderr, "sync", err)
-	} else if st.Size() > int64(sync.MaxFrame) {
-		fmt.Fprintf(stderr, "kruzhok sync: %s больше пакета (%d байт): это не файл пакета\n", file, sync.MaxFrame)
+	} else if st.Size() > int64(sync.MaxSealed) {
+		fmt.Fprintf(stderr, "kruzhok sync: %s больше пакета (%d байт): это не файл пакета\n", file, sync.MaxSealed)
 		return exitFail
 	}
 	frame, err := os.ReadFile(file)
 	if err != nil {
 		return fail(stderr, "sync", err)
 	}
-	if _, b, err := sync.DecodeBatch(frame); err != nil {
+	// A sealed file is opaque here: only its node's key is in clear.
+	if sync.IsSealed(frame) {
+		pub, _, err := sync.SealedHeader(frame)
+		if err != nil {
+			return fail(stderr, "sync", fmt.Errorf("%s: %w", file, err))
+		}
+		fmt.Fprintf(stderr, "Зашифрованный пакет узла с ключом %x…: прочесть его может только сервер\n", []byte(pub[:8]))
+	} else if _, b, err := sync.DecodeBatch(frame); err != nil {
 		return fail(stderr, "sync", fmt.Errorf("%s: %w", file, err))
 	} else {
-		fmt.Fprintf(stderr, "Пакет узла %s: операции №%d–%d\n", b.Node, b.First, b.Last)
+		fmt.Fprintf(stderr, "Пакет узла %s: операции №%d–%d (файл не зашифрован: его выгрузила прежняя версия)\n", b.Node, b.First, b.Last)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -237,8 +245,8 @@ func deliverBatch(file, server, pin string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// cmdExport writes the node's pending ops as a signed batch file for
-// delivery from another machine (sync --deliver).
+// cmdExport writes the node's pending ops as a signed batch file sealed to
+// its server's key, for delivery from another machine (sync --deliver).
 func cmdExport(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		if fn, ok := exportKinds[args[0]]; ok {
@@ -263,11 +271,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "export", err)
 	}
-	frame, err := sync.ExportBatch(db, c.Key)
-	if err != nil {
-		return fail(stderr, "export", err)
-	}
-	_, b, err := sync.DecodeBatch(frame)
+	frame, b, err := sync.ExportSealed(db, c.Key)
 	if err != nil {
 		return fail(stderr, "export", err)
 	}

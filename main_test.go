@@ -416,8 +416,16 @@ func TestSyncEndToEnd(t *testing.T) {
 	wrongPin := strings.Repeat("0", 64)
 	exe(t, "sync", "--deliver", batch, "--server", srv.url, "--token-fingerprint", wrongPin).
 		want(t, 1, "stderr", "не совпадает с отпечатком")
+	// The file is sealed to the server's key, kept 0600 beside its database.
+	if b, err := os.ReadFile(batch); err != nil || !sync.IsSealed(b) {
+		t.Fatalf("batch file %q… is not sealed: %v", b[:min(len(b), 4)], err)
+	}
+	if st, err := os.Stat(sync.SealKeyFile(serverDB)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("server seal key %v %v", st, err)
+	}
 	del := exe(t, "sync", "--deliver", batch, "--server", srv.url, "--token-fingerprint", fp)
 	del.want(t, 0, "stdout", `"acked_through":1`)
+	del.want(t, 0, "stderr", "Зашифрованный пакет узла")
 	if !strings.Contains(del.stdout, `"results":[{"seq":1,"status":"applied"}]`) {
 		t.Fatalf("deliver reply %s", del.stdout)
 	}

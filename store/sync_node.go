@@ -14,8 +14,13 @@ import (
 
 // SyncConfig is how a node reaches its server: the server's address, the
 // SHA-256 fingerprint of its TLS certificate (hex) and the node's ed25519
-// seed (hex).
-type SyncConfig struct{ Server, Fingerprint, NodeKey string }
+// seed (hex). SealRecipient is the server's X25519 public key (hex) that
+// batch files are sealed to, learned at join or from /v1/health; a config
+// stored before it existed reads with it empty.
+type SyncConfig struct {
+	Server, Fingerprint, NodeKey string
+	SealRecipient                string `json:",omitempty"`
+}
 
 // SyncState is a node's view of its sync: the server epoch its cursor belongs
 // to, the cursor, the highest own seq the server has answered (Acked), how

@@ -132,6 +132,9 @@ func Join(ctx context.Context, db *store.DB, serverURL, tokenSecret string, http
 	if err := c.postJSON(ctx, "/v1/join", body, &reply); err != nil {
 		return fmt.Errorf("join %s: %w", serverURL, err)
 	}
+	if err := c.learnRecipient(reply.SealRecipient); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
 	if err := db.SetScope(reply.Scope, false); err != nil {
 		return fmt.Errorf("join: scope %q from server: %w", reply.Scope, err)
 	}
@@ -423,7 +426,35 @@ func (c *Client) health(ctx context.Context) (healthWire, error) {
 	}
 	mid := t0.Add(t1.Sub(t0) / 2)
 	c.offset.Store(int64(time.Unix(h.Time, 0).Sub(mid)))
+	if err := c.learnRecipient(h.SealRecipient); err != nil {
+		return healthWire{}, err
+	}
 	return h, nil
+}
+
+// learnRecipient stores the server's seal key (from the join reply or
+// /v1/health) in the node's sync configuration when it is new or changed, so
+// that `export --batch` can seal to it. A server that sends none (an older
+// one) leaves the stored one. Errors: EINTERNAL for a malformed key, storage.
+func (c *Client) learnRecipient(recipient string) error {
+	if recipient == "" {
+		return nil
+	}
+	if _, err := ParseRecipient(recipient); err != nil {
+		return errorf(app.EINTERNAL, "Сервер %s прислал неверный ключ шифрования пакетов", c.Server)
+	}
+	cfg, err := c.DB.SyncConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.SealRecipient == recipient {
+		return nil
+	}
+	cfg.SealRecipient = recipient
+	if err := c.DB.SetSyncConfig(cfg); err != nil {
+		return fmt.Errorf("sync: store server seal key: %w", err)
+	}
+	return nil
 }
 
 func (c *Client) postJSON(ctx context.Context, path string, body []byte, out any) error {

@@ -64,6 +64,42 @@ func FuzzDecodeBatch(f *testing.F) {
 	})
 }
 
+// fuzzSeal is the server key the sealed-file fuzzer opens with: fixed, so
+// the seed corpus of testdata/fuzz opens on every run.
+var fuzzSeal = sync.SealKeyOf(bytes.Repeat([]byte{9}, 32))
+
+// FuzzOpenSealed feeds outside bytes to the sealed-file decoder two ways:
+// as a whole file, and as the frame inside a file sealed to the fuzz key, so
+// the fuzzer reaches the frame's checks too. It must never panic; an error
+// must carry a code and a message; a file it opens must have the key in
+// clear that signed the frame, and open exactly as DecodeBatch judges the
+// frame alone.
+func FuzzOpenSealed(f *testing.F) {
+	f.Fuzz(func(t *testing.T, in []byte) {
+		pub, b, err := sync.OpenSealedBatch(fuzzSeal, in)
+		if err != nil {
+			if app.ErrorCode(err) == app.EINTERNAL || app.ErrorMessage(err) == "" {
+				t.Fatalf("error without a code or message: %v", err)
+			}
+		} else if hdr, rcpt, herr := sync.SealedHeader(in); herr != nil || !hdr.Equal(pub) || rcpt != fuzzSeal.Recipient() ||
+			len(b.Ops) == 0 {
+			t.Fatalf("opened a file whose header says %x %s (%v), %d ops", hdr, rcpt, herr, len(b.Ops))
+		}
+		sealed, err := sync.SealBatch(fuzzSeal.Recipient(), in)
+		if err != nil {
+			if app.ErrorCode(err) == app.EINTERNAL || app.ErrorMessage(err) == "" {
+				t.Fatalf("seal: error without a code or message: %v", err)
+			}
+			return
+		}
+		pub1, b1, err1 := sync.DecodeBatch(in)
+		pub2, b2, err2 := sync.OpenSealedBatch(fuzzSeal, sealed)
+		if app.ErrorCode(err1) != app.ErrorCode(err2) || (err1 == nil && (!pub1.Equal(pub2) || len(b1.Ops) != len(b2.Ops) || b1.Node != b2.Node)) {
+			t.Fatalf("sealed frame opens as %v, the frame alone as %v", err2, err1)
+		}
+	})
+}
+
 // FuzzDecodePage feeds outside bytes to DecodePage as a reply body and as its
 // JSON. It must never panic; a page it accepts must encode again to the same page.
 func FuzzDecodePage(f *testing.F) {
@@ -136,6 +172,34 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	write("FuzzDecodeBatch", "json-gap", []byte(`{"node":"n-1","first":1,"last":2,"schema":1,"ops":`+strings.Replace(ops, `"s":2`, `"s":3`, 1)+`}`))
 	write("FuzzDecodeBatch", "json-payload-array", []byte(`{"node":"n-1","first":1,"last":1,"schema":1,"ops":[{"s":1,"h":1,"t":"x","p":[]}]}`))
 	write("FuzzDecodeBatch", "json-nested", []byte(`{"node":"n","x":{"y":[[[[{}]]]]},"first":1,"last":1,"schema":1,"ops":[{"s":1,"t":"x","p":{"a":{"b":null}}}]}`))
+
+	seal := func(frame []byte) []byte {
+		b, err := sync.SealBatch(fuzzSeal.Recipient(), frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	sealedThree := seal(three)
+	write("FuzzOpenSealed", "valid-one-op", seal(one))
+	write("FuzzOpenSealed", "valid-three-ops", sealedThree)
+	write("FuzzOpenSealed", "frame-three-ops", three)
+	write("FuzzOpenSealed", "changed-ciphertext", append(bytes.Clone(sealedThree[:150]), append([]byte{sealedThree[150] ^ 1}, sealedThree[151:]...)...))
+	write("FuzzOpenSealed", "changed-node-key", append(bytes.Clone(sealedThree[:4]), append([]byte{sealedThree[4] ^ 1}, sealedThree[5:]...)...))
+	write("FuzzOpenSealed", "other-recipient", func() []byte {
+		other, err := sync.NewSealKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sync.SealBatch(other.Recipient(), three)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}())
+	write("FuzzOpenSealed", "truncated", sealedThree[:len(sealedThree)-9])
+	write("FuzzOpenSealed", "header-only", sealedThree[:100])
+	write("FuzzOpenSealed", "sealed-bomb", seal(signed(fuzzKey, zeroBomb(1<<30, true, 20)[:64])))
 
 	page := func(p store.Page, digest string) []byte {
 		b, err := sync.EncodePage(p, digest)

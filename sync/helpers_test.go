@@ -38,6 +38,7 @@ type world struct {
 	t     *testing.T
 	db    *store.DB
 	srv   *sync.Server
+	seal  *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
 	ts    *httptest.Server
 	front atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
 	cut   *cutTransport
@@ -62,6 +63,14 @@ type provider struct{ ID, Prog, Mod, Group string }
 func (w *world) serve(db *store.DB, level slog.Level) {
 	w.db = db
 	w.srv = sync.NewServer(db, slog.New(slog.NewTextHandler(testLog{w.t}, &slog.HandlerOptions{Level: level})))
+	if w.seal == nil {
+		k, err := sync.NewSealKey()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		w.seal = k
+	}
+	w.srv.SetSealKey(w.seal)
 	h := w.srv.Handler()
 	w.front.Store(&h)
 	w.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -77,6 +77,22 @@ type Server struct {
 	deliver slots
 	// pull holds a slot per pull while it builds and sends its page.
 	pull slots
+	// seal is the key batch files are sealed to; nil: sealed files are refused.
+	seal *SealKey
+}
+
+// SetSealKey gives the server the key that nodes seal batch files to
+// (LoadOrCreateSealKey): its recipient goes to nodes in the join reply and
+// /v1/health, and /v1/deliver opens files sealed to it. Call it before
+// serving.
+func (s *Server) SetSealKey(k *SealKey) { s.seal = k }
+
+// recipient is the seal key's recipient, or "" without a key.
+func (s *Server) recipient() string {
+	if s.seal == nil {
+		return ""
+	}
+	return s.seal.Recipient()
 }
 
 // NewServer serves db, which must be an authority (a server database), with
@@ -185,17 +201,19 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleDeliver takes a batch frame of any node from anyone: a batch file
-// carried on a stick (sync --deliver). Only the frame's own signature
-// proves it, and that can be checked only once the body is in; so a
-// delivery reads its frame header first and goes on only for the key of an
-// active node, holds one of a few delivery slots while it reads, and its
-// body counts against the same byte budget as every other.
+// handleDeliver takes a batch file of any node from anyone: carried on a
+// stick (sync --deliver). It is sealed to the server's key (SealBatch) or,
+// from nodes of earlier versions, a plain frame. Only the frame's own
+// signature proves it, and that can be checked only once the body is in; so
+// a delivery reads its header first and goes on only for the key of an
+// active node (and, sealed, for a file sealed to this server), holds one of
+// a few delivery slots while it reads, and its body, and then what it
+// decrypts to, count against the same byte budget as every other.
 func (s *Server) handleDeliver(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	log := s.log.With("req", "deliver", "remote", r.RemoteAddr)
-	if r.ContentLength > int64(MaxFrame) {
-		s.refuse(w, log, "deliver", start, errorf(CodeTooLarge, "Тело запроса %d байт больше предела %d", r.ContentLength, MaxFrame))
+	if r.ContentLength > int64(MaxSealed) {
+		s.refuse(w, log, "deliver", start, errorf(CodeTooLarge, "Тело запроса %d байт больше предела %d", r.ContentLength, MaxSealed))
 		return
 	}
 	if !s.deliver.take(r.Context(), s.lim.Wait) {
@@ -203,25 +221,63 @@ func (s *Server) handleDeliver(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.deliver.give()
-	size, err := s.reserve(r, MaxFrame)
+	size, err := s.reserve(r, MaxSealed)
 	if err != nil {
 		s.refuse(w, log, "deliver", start, err)
 		return
 	}
 	defer s.bodies.give(size)
 	var node app.Node
-	frame, err := readBody(w, r, size, func(head []byte) (err error) {
-		if string(head[:len(magic)]) != magic {
-			return errorf(app.EINVALID, "Это не пакет Kruzhok: нет заголовка %s", magic)
+	sealed := false
+	body, err := readBody(w, r, size, func(head []byte) (err error) {
+		switch string(head[:len(magic)]) {
+		case magic:
+		case sealMagic:
+			sealed = true
+		default:
+			return errorf(app.EINVALID, "Это не пакет Kruzhok: нет заголовка %s или %s", sealMagic, magic)
 		}
-		node, err = s.nodeOf(ed25519.PublicKey(head[len(magic) : len(magic)+ed25519.PublicKeySize]))
-		return err
+		// Both headers carry the node's key at the same place.
+		if node, err = s.nodeOf(ed25519.PublicKey(head[len(magic) : len(magic)+ed25519.PublicKeySize])); err != nil {
+			return err
+		}
+		if sealed {
+			return checkSealedHead(s.seal, head)
+		}
+		return nil
 	})
 	if err != nil {
 		s.refuse(w, log, "deliver", start, err)
 		return
 	}
-	log = log.With("node", node.ID, "scope", node.Scope)
+	log = log.With("node", node.ID, "scope", node.Scope, "sealed", sealed)
+	frame := body
+	if sealed {
+		if len(body) > MaxSealed {
+			s.refuse(w, log, "deliver", start, errorf(CodeTooLarge, "Пакет больше %d МиБ", MaxCompressed>>20))
+			return
+		}
+		// The plaintext is as long as the body less the header and tag.
+		plain := int64(max(len(body)-sealHeaderSize-sealTagSize, 0))
+		if !s.bodies.take(r.Context(), plain, s.lim.Wait) {
+			s.refuse(w, log, "deliver", start, errBusy{"очередь приёма данных"})
+			return
+		}
+		defer s.bodies.give(plain)
+		var pub ed25519.PublicKey
+		if pub, frame, err = OpenSealed(s.seal, body); err != nil {
+			s.refuse(w, log, "deliver", start, err)
+			return
+		}
+		s.applyFrame(w, r, log, start, frame, func(key ed25519.PublicKey) (app.Node, error) {
+			if !key.Equal(pub) {
+				return app.Node{}, errorf(app.SCOPE_FORBIDDEN, "Пакет внутри подписан не ключом узла %s, указанным снаружи", node.ID)
+			}
+			return s.nodeOf(key)
+		})
+		return
+	}
+	log.Warn("unsealed batch file delivered: the node should sync online once to seal its files")
 	s.applyFrame(w, r, log, start, frame, s.nodeOf)
 }
 
@@ -316,12 +372,15 @@ func (s *Server) nodeOf(pub ed25519.PublicKey) (app.Node, error) {
 // readBody reads the request body of at most size bytes (the reservation:
 // its Content-Length, or the limit of a chunked one). When head is not nil
 // it judges the frame header (the first headerSize bytes) before the rest
-// is read. Errors: CodeTooLarge, EINVALID when the body breaks off, errSlow,
+// is read or its buffer allocated. Errors: CodeTooLarge, EINVALID when the body breaks off, errSlow,
 // and those of head.
 func readBody(w http.ResponseWriter, r *http.Request, size int64, head func([]byte) error) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, size)
 	buf := make([]byte, 0, min(size, 64<<10))
-	if r.ContentLength >= 0 {
+	if head != nil {
+		// Nothing beyond the header is allocated before head accepts it.
+		buf = make([]byte, 0, headerSize)
+	} else if r.ContentLength >= 0 {
 		buf = make([]byte, 0, r.ContentLength)
 	}
 	fill := func(upto int64) error {
@@ -348,6 +407,9 @@ func readBody(w http.ResponseWriter, r *http.Request, size int64, head func([]by
 		}
 		if err := head(buf[:headerSize]); err != nil {
 			return nil, err
+		}
+		if r.ContentLength > int64(headerSize) && r.ContentLength <= size {
+			buf = slices.Grow(buf, int(r.ContentLength)-len(buf))
 		}
 	}
 	err := fill(size)
@@ -545,7 +607,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log.Info("join", "scope", scope, "duration", time.Since(start))
-	writeJSON(w, http.StatusOK, joinReplyWire{Scope: scope, Epoch: s.db.Epoch()})
+	writeJSON(w, http.StatusOK, joinReplyWire{Scope: scope, Epoch: s.db.Epoch(), SealRecipient: s.recipient()})
 }
 
 // rejoin returns the scope when the invite was spent by this very node with
@@ -566,5 +628,5 @@ func (s *Server) rejoin(c *app.JoinNode) (scope string, err error) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, healthWire{Status: "ok", Epoch: s.db.Epoch(), Time: s.now().Unix()})
+	writeJSON(w, http.StatusOK, healthWire{Status: "ok", Epoch: s.db.Epoch(), Time: s.now().Unix(), SealRecipient: s.recipient()})
 }

@@ -690,13 +690,17 @@ type joinRequestWire struct {
 	Key         string `json:"key"`
 }
 
+// SealRecipient, in both, is the server's key that batch files are sealed
+// to (SealKey.Recipient); a server without one leaves it out.
 type joinReplyWire struct {
-	Scope string `json:"scope"`
-	Epoch string `json:"epoch"`
+	Scope         string `json:"scope"`
+	Epoch         string `json:"epoch"`
+	SealRecipient string `json:"seal_recipient,omitempty"`
 }
 
 type healthWire struct {
-	Status string `json:"status"`
-	Epoch  string `json:"epoch"`
-	Time   int64  `json:"time"`
+	Status        string `json:"status"`
+	Epoch         string `json:"epoch"`
+	Time          int64  `json:"time"`
+	SealRecipient string `json:"seal_recipient,omitempty"`
 }
