@@ -44,6 +44,10 @@ func digestTx(tx *bbolt.Tx, scope string) (string, error) {
 			continue
 		}
 		err := b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, recBucket(kind), k, v)
+			if err != nil {
+				return fmt.Errorf("store: digest %s/%s: %w", kind, k, err)
+			}
 			if scope != app.ScopeRegion {
 				rec, err := decodeValue(kind, v)
 				if err != nil {

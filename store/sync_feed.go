@@ -135,7 +135,10 @@ func changeFor(tx *bbolt.Tx, scope string, entry []byte) (Change, bool, error) {
 		}
 	}
 	ch := Change{Kind: kind, ID: id}
-	v := tx.Bucket(recBucket(kind)).Get([]byte(id))
+	v, err := getv(tx, recBucket(kind), []byte(id))
+	if err != nil {
+		return Change{}, false, fmt.Errorf("%s/%s: %w", kind, id, err)
+	}
 	if v == nil {
 		return ch, true, nil
 	}
@@ -291,6 +294,10 @@ func rebuildFeed(tx *bbolt.Tx) error {
 			continue
 		}
 		err := b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, recBucket(kind), k, v)
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", kind, k, err)
+			}
 			rec, err := decodeValue(kind, v)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", kind, k, err)
