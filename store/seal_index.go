@@ -16,16 +16,25 @@ import (
 
 // The blinded name index. In a sealed database the keys of idx/child/name
 // would hold children's names in clear, so there it holds instead, for every
-// child, one entry per prefix of its app.NameKey of 1..blindRunes runes:
+// child with name key n (app.NameKey of the full name), up to three entries
 //
-//	hex(HMAC-SHA256(nameKey, prefix)[:16]) 0x00 id
+//	hex(HMAC-SHA256(nameKey, tag · n′)[:16]) 0x00 id
 //
-// Scan(child, name, p) looks up the entries of p cut to blindRunes runes,
-// loads those children and keeps the ones whose name key has the prefix p,
-// in name key then id order: the order and result of the plaintext index.
-// What an attacker with the file learns: how many children share each
-// prefix of up to blindRunes runes (not which letters they are).
-const blindRunes = 8
+// with tag "2" and n′ the first 2 runes of n, tag "4" and its first 4 runes
+// (names that long), and tag "w" and its first word (names of more than one
+// word). Scan(child, name, p) looks up the most selective entry p allows:
+// "w" when p holds a space (its first word is then whole), "4" when p has at
+// least 4 runes, "2" for 2 or 3; a 1-rune or empty p walks the records. It
+// then loads the children found and keeps, in name key then id order, those
+// whose name key has the prefix p: the result and order of the plaintext
+// index. What the file tells without the key: how many children share the
+// first 2 or 4 letters or the surname, and which children do (not the
+// letters). Three entries per child keep Exec within the budget;
+// an entry per prefix length would have cost eight index writes a child.
+const (
+	blindShort = 2
+	blindLong  = 4
+)
 
 // blindIndex reports whether the index of kind is blinded in a sealed
 // database.
@@ -33,22 +42,52 @@ func blindIndex(kind app.Kind, index string) bool {
 	return kind == app.KindChild && index == app.IdxName
 }
 
-// blindKey is the blinded form of a name prefix.
-func (s *sealer) blindKey(p string) string {
+// blindKey is the blinded form of a name part under a tag.
+func (s *sealer) blindKey(tag byte, p string) string {
 	m := hmac.New(sha256.New, s.nameKey)
+	m.Write([]byte{tag, 0})
 	m.Write([]byte(p))
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// cutRunes is s cut to at most n runes.
-func cutRunes(s string, n int) string {
+// cutRunes is s cut to n runes, and whether s had at least n.
+func cutRunes(s string, n int) (string, bool) {
 	for i := range s {
 		if n == 0 {
-			return s[:i]
+			return s[:i], true
 		}
 		n--
 	}
-	return s
+	return s, n == 0
+}
+
+// blindParts are the tagged parts of a name key the index holds.
+func blindParts(key string) (tags []byte, parts []string) {
+	if p, ok := cutRunes(key, blindShort); ok {
+		tags, parts = append(tags, '2'), append(parts, p)
+	}
+	if p, ok := cutRunes(key, blindLong); ok {
+		tags, parts = append(tags, '4'), append(parts, p)
+	}
+	if w, _, ok := strings.Cut(key, " "); ok {
+		tags, parts = append(tags, 'w'), append(parts, w)
+	}
+	return tags, parts
+}
+
+// blindLookup is the tagged part a Scan of prefix p looks up; false: none
+// (walk the records).
+func blindLookup(p string) (byte, string, bool) {
+	if w, _, ok := strings.Cut(p, " "); ok {
+		return 'w', w, true
+	}
+	if s, ok := cutRunes(p, blindLong); ok {
+		return '4', s, true
+	}
+	if s, ok := cutRunes(p, blindShort); ok {
+		return '2', s, true
+	}
+	return 0, "", false
 }
 
 // indexKeys are the bbolt keys of the index entry x of kind/id.
@@ -57,18 +96,10 @@ func indexKeys(tx *bbolt.Tx, kind app.Kind, x app.Index, id string) [][]byte {
 	if s == nil || !blindIndex(kind, x.Name) {
 		return [][]byte{idxKey(x.Key, id)}
 	}
-	var keys [][]byte
-	for i := range x.Key {
-		if i == 0 {
-			continue
-		}
-		keys = append(keys, idxKey(s.blindKey(x.Key[:i]), id))
-		if len(keys) == blindRunes {
-			return keys
-		}
-	}
-	if x.Key != "" {
-		keys = append(keys, idxKey(s.blindKey(x.Key), id))
+	tags, parts := blindParts(x.Key)
+	keys := make([][]byte, len(tags))
+	for i := range tags {
+		keys[i] = idxKey(s.blindKey(tags[i], parts[i]), id)
 	}
 	return keys
 }
@@ -77,10 +108,10 @@ func indexKeys(tx *bbolt.Tx, kind app.Kind, x app.Index, id string) [][]byte {
 func (v txView) scanBlind(s *sealer, kind app.Kind, index, prefix string, fn func(id string) bool) error {
 	var ids []string
 	var err error
-	if prefix == "" {
-		ids, err = v.scanIDs(recBucket(kind), "", false)
+	if tag, part, ok := blindLookup(prefix); ok {
+		ids, err = v.scanIDs(idxBucket(kind, index), s.blindKey(tag, part)+"\x00", true)
 	} else {
-		ids, err = v.scanIDs(idxBucket(kind, index), s.blindKey(cutRunes(prefix, blindRunes))+"\x00", true)
+		ids, err = v.scanIDs(recBucket(kind), "", false)
 	}
 	if err != nil {
 		return err

@@ -116,7 +116,7 @@ func TestSealedRoundTrip(t *testing.T) {
 	checkClean(t, plain)
 	checkClean(t, sealed)
 	for _, p := range []string{"", "щ", "щербакова", "щербакова имя1", "щербакова имя10", "жмых имя", "ёлкин", "елкин",
-		"переименов", "переименов имя", "нет такого", "ж"} {
+		"переименов", "переименов имя", "нет такого", "ж", "жм", "жмы", "щерб", "щербак", "ЩЕРБАКОВА  ИМЯ2", "имя"} {
 		key := app.NameKey(p)
 		want := scan(t, plain, app.KindChild, app.IdxName, key)
 		got := scan(t, sealed, app.KindChild, app.IdxName, key)
