@@ -113,6 +113,18 @@ func checkMeta(tx *bbolt.Tx, out *breaches) {
 			out.add("meta: %s не 8 байт (%s is not 8 bytes)", k, k)
 		}
 	}
+	if v, err := getv(tx, bucketMeta, metaSyncConfig); err != nil {
+		out.add("meta: sync_config не читается (undecodable): %v", err)
+	} else if v != nil {
+		var c SyncConfig
+		if err := decode(v, &c); err != nil {
+			out.add("meta: sync_config не читается (undecodable): %v", err)
+		}
+	}
+	sealed := sealerOf(tx) != nil
+	if sealed != (meta.Get(metaSealCheck) != nil) || meta.Get(metaSealPending) != nil {
+		out.add("meta: состояние шифрования не завершено или не совпадает с ключом (seal state incomplete or unlike the key)")
+	}
 }
 
 // checkRecords checks records against the indexes in both directions: the

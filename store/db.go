@@ -86,11 +86,12 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	bopt := &bbolt.Options{
 		Timeout:      opt.Timeout,
 		NoSync:       opt.NoSync,
 		FreelistType: bbolt.FreelistMapType,
-	})
+	}
+	bdb, err := bbolt.Open(path, 0o600, bopt)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w: %w", path, ErrLocked, err)
 	} else if errors.Is(err, bolterrors.ErrInvalid) {
@@ -102,6 +103,13 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := db.init(s, opt.Progress); err != nil {
 		sealers.Delete(bdb)
 		_ = bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.compactSealed(bopt); err != nil {
+		if db.bolt != nil {
+			sealers.Delete(db.bolt)
+			_ = db.bolt.Close()
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return db, nil

@@ -46,6 +46,9 @@ var (
 	// metaSealPending is present while a plaintext database is being
 	// sealed (migrateSeal); it holds nothing.
 	metaSealPending = []byte("seal_pending")
+	// metaSealCompact is present while the file of a newly sealed database
+	// still holds plaintext in its free pages (compactSealed).
+	metaSealCompact = []byte("seal_compact")
 )
 
 // sealer is the key material of an open sealed database.

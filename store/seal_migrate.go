@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"go.etcd.io/bbolt"
 
@@ -20,6 +22,12 @@ import (
 // the key goes on from the recorded place; a value already sealed is known
 // by its first byte (sealVersion: plaintext values begin with codecVersion,
 // or are empty in base).
+
+// After the last transaction the file still holds the plaintext values in
+// its free pages: the last transaction also writes meta/seal_compact, and
+// Open then copies the database into a fresh file (bbolt.Compact) without
+// that mark and renames it over the old one. A kill before the rename
+// leaves the mark in the old file, and the next Open compacts again.
 
 // sealBatch is how many values one transaction of the migration seals.
 var sealBatch = 5000
@@ -65,6 +73,9 @@ func (db *DB) openSeal(s *sealer, progress func(done, total int), migrateSchema 
 	sealers.Store(db.bolt, s)
 	return db.bolt.Update(func(tx *bbolt.Tx) error {
 		if err := rebuildIndex(tx, app.KindChild, app.IdxName); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(metaSealCompact, []byte{}); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Delete(metaSealPending)
@@ -226,5 +237,64 @@ func rebuildIndex(tx *bbolt.Tx, kind app.Kind, index string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// compactSealed rewrites the file of a newly sealed database (meta/seal_compact)
+// into a fresh one, so that no free page keeps a plaintext value, and reopens
+// it with bopt. On an error db.bolt is the open database, or nil if none.
+func (db *DB) compactSealed(bopt *bbolt.Options) error {
+	var need bool
+	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+		need = tx.Bucket(bucketMeta).Get(metaSealCompact) != nil
+		return nil
+	})
+	if !need {
+		return nil
+	}
+	tmp := db.path + ".sealing"
+	_ = os.Remove(tmp) // a copy a kill left behind
+	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{NoSync: true, FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("сжатие зашифрованной базы (compact): %w", err)
+	}
+	err = bbolt.Compact(dst, db.bolt, 64<<20)
+	if err == nil {
+		err = dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaSealCompact) })
+	}
+	if err == nil && !bopt.NoSync {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("сжатие зашифрованной базы (compact): %w", err)
+	}
+	s, _ := sealers.Load(db.bolt)
+	sealers.Delete(db.bolt)
+	err = db.bolt.Close()
+	db.bolt = nil
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, db.path); err != nil {
+		return fmt.Errorf("сжатие зашифрованной базы (compact): %w", err)
+	}
+	if !bopt.NoSync {
+		if d, err := os.Open(filepath.Dir(db.path)); err == nil {
+			_ = d.Sync()
+			_ = d.Close()
+		}
+	}
+	bdb, err := bbolt.Open(db.path, 0o600, bopt)
+	if err != nil {
+		return err
+	}
+	if s != nil {
+		sealers.Store(bdb, s)
+	}
+	db.bolt = bdb
 	return nil
 }

@@ -196,6 +196,9 @@ func TestSealedTamper(t *testing.T) {
 	db := mustOpen(t, path, sealKey("sealed"))
 	defer db.Close()
 	fillSeal(t, db, 5)
+	if err := db.SetSyncConfig(store.SyncConfig{Server: "https://example.org", NodeKey: "00ff"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, target := range []struct{ bucket, key string }{{"rec/child", "child-0001"}, {"outbox", "\x00\x00\x00\x00\x00\x00\x00\x02"}} {
 		err := db.Bolt().Update(func(tx *bbolt.Tx) error {
 			b := tx.Bucket([]byte(target.bucket))
@@ -210,13 +213,25 @@ func TestSealedTamper(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	err := db.Bolt().Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("meta"))
+		v := bytes.Clone(b.Get([]byte("sync_config")))
+		v[len(v)-1] ^= 0x80
+		return b.Put([]byte("sync_config"), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SyncConfig(); err == nil {
+		t.Errorf("SyncConfig of a tampered value: no error")
+	}
 	lines := db.Check(nil)
 	joined := strings.Join(lines, "\n")
-	if !strings.Contains(joined, "child/child-0001") || !strings.Contains(joined, "outbox 2") {
+	if !strings.Contains(joined, "child/child-0001") || !strings.Contains(joined, "outbox 2") || !strings.Contains(joined, "sync_config") {
 		t.Errorf("Check does not report the tampered values: %q", lines)
 	}
 	var got app.Child
-	err := db.View(func(r app.Reader) error { return r.Load(app.KindChild, "child-0001", &got) })
+	err = db.View(func(r app.Reader) error { return r.Load(app.KindChild, "child-0001", &got) })
 	if err == nil || got.LastName != "" {
 		t.Errorf("Load of a tampered value = %+v, %v; want an error and no record", got, err)
 	}
@@ -311,6 +326,56 @@ func TestSealMigration(t *testing.T) {
 	if _, err := store.Open(path, store.Options{NoSync: true}); !errors.Is(err, store.ErrKeyRequired) {
 		t.Errorf("Open of the sealed file without a key: %v", err)
 	}
+	// The plaintext the free pages held is gone with the compaction.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"щербакова", "Щербакова", "+79001234001", "112-233-401 95"} {
+		if bytes.Contains(data, []byte(n)) {
+			t.Errorf("the sealed file still holds %q", n)
+		}
+	}
+	if _, err := os.Stat(path + ".sealing"); !os.IsNotExist(err) {
+		t.Errorf("the compaction copy is left: %v", err)
+	}
+}
+
+// A compaction killed before its rename leaves the mark, a stale copy and
+// the old file; the next Open compacts again.
+func TestSealCompactionKilled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kruzhok.db")
+	db := mustOpen(t, path, sealKey("m"))
+	fillSeal(t, db, 10)
+	want := digestOf(t, db)
+	err := db.Bolt().Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("seal_compact"), []byte{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	if err := os.WriteFile(path+".sealing", []byte("half a copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpen(t, path, sealKey("m"))
+	defer db.Close()
+	if got := digestOf(t, db); got != want {
+		t.Errorf("digest after compaction %s, want %s", got, want)
+	}
+	_ = db.Bolt().View(func(tx *bbolt.Tx) error {
+		if tx.Bucket([]byte("meta")).Get([]byte("seal_compact")) != nil {
+			t.Errorf("the compaction mark is still there")
+		}
+		return nil
+	})
+	if _, err := os.Stat(path + ".sealing"); !os.IsNotExist(err) {
+		t.Errorf("the stale copy is left: %v", err)
+	}
+	if _, err := db.Exec(putChild{Child: sealChild(99)}); err != nil {
+		t.Errorf("Exec after compaction: %v", err)
+	}
+	checkClean(t, db)
 }
 
 // A sealing killed after k batches (k = 1…24) is finished by the next Open
