@@ -69,8 +69,13 @@ func openBareBolt(b *testing.B) *bbolt.DB {
 
 // BenchmarkExecOne is the UI case: one command, one transaction, one fsync.
 // It stores the record, two index entries, the op and the HLC.
-func BenchmarkExecOne(b *testing.B) {
-	db := openBench(b, false)
+func BenchmarkExecOne(b *testing.B) { benchExecOne(b, nil) }
+
+// BenchmarkExecOneSealed is BenchmarkExecOne on a sealed database.
+func BenchmarkExecOneSealed(b *testing.B) { benchExecOne(b, sealKey("bench")) }
+
+func benchExecOne(b *testing.B, key []byte) {
+	db := openBenchKey(b, false, key)
 	cmds := make([]app.Command, b.N)
 	for i := range cmds {
 		cmds[i] = putChild{Child: benchChild(i)}
