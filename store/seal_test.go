@@ -418,3 +418,60 @@ func TestSealMigrationKilled(t *testing.T) {
 		_ = db.Close()
 	}
 }
+
+// A plaintext node database in the middle of its sync (pending ops in the
+// outbox, pre-images in base, op results) is sealed on its next Open with a
+// key and then syncs on to the server's state.
+func TestSealNodeMidSync(t *testing.T) {
+	w := newRegion(t)
+	_, _, number := w.financed()
+	path := filepath.Join(t.TempDir(), "node.db")
+	db := mustOpen(t, path, nil)
+	nd := w.joinDB(db, app.ProviderScope(w.Prov))
+	w.sync(nd)
+	w.converged(nd)
+	w.must(nd.db, &app.ApplyChild{Number: number, Code: testCode, Provider: w.Prov})
+	kid := w.childCmd("27")
+	w.must(nd.db, kid)
+	// The first op answered, the second still pending.
+	ops, err := nd.db.PendingOps(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked, rs, _, err := w.server.ApplyRemote(nd.n, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.db.RecordResults(acked, rs); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := nd.db.SyncState(); st.Pending == 0 || st.Acked == 0 {
+		t.Fatalf("nothing pending or nothing answered before sealing: %+v", st)
+	}
+	bases := 0
+	_ = nd.db.Bolt().View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			if strings.HasPrefix(string(name), "base/") {
+				bases += b.Stats().KeyN
+			}
+			return nil
+		})
+	})
+	if bases == 0 {
+		t.Fatalf("no pre-images in base before sealing")
+	}
+	if err := nd.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	nd.db = openAt(t, path, store.Options{NoSync: true, DataKey: sealKey("node")})
+	checkClean(t, nd.db)
+	if !exists[app.Child](t, nd.db, kid.Child.ID) {
+		t.Errorf("the node's own pending child is gone after sealing")
+	}
+	w.sync(nd)
+	w.converged(nd)
+	checkClean(t, nd.db)
+	if got := scan(t, nd.db, app.KindChild, app.IdxName, "петров иван"); !slices.Contains(got, kid.Child.ID) {
+		t.Errorf("name search after sealing: %v, want %s among them", got, kid.Child.ID)
+	}
+}

@@ -185,7 +185,12 @@ type node struct {
 // node's id and a fresh ed25519 key.
 func (w *region) join(name, scope string) *node {
 	w.t.Helper()
-	db := w.open(name)
+	return w.joinDB(w.open(name), scope)
+}
+
+// joinDB is join of a database the caller opened.
+func (w *region) joinDB(db *store.DB, scope string) *node {
+	w.t.Helper()
 	if err := db.SetScope(scope, false); err != nil {
 		w.t.Fatal(err)
 	}
