@@ -18,7 +18,9 @@ import (
 //
 //	uint32 BE len(kind) · kind · uint32 BE len(id) · id · uint32 BE len(value) · value
 //
-// where value is the record's stored bytes (codec.go). The same function runs
+// where value is the record's stored bytes (codec.go), opened first in a
+// sealed database (seal.go): each database may have its own key, and the
+// digest is of the plaintext. The same function runs
 // on the server and on a node (over the records the node holds), so after a
 // sync with nothing pending both print the same hash. The undo log (base) is
 // not part of it. Errors: EINVALID for a malformed scope.

@@ -14,8 +14,10 @@ import (
 	"kruzhok/app"
 )
 
-// Change is one record in a pull page: its current stored bytes, or Value nil
-// when the record is gone from the scope (deleted, or no longer visible to it).
+// Change is one record in a pull page: its current stored bytes (the
+// plaintext codec form, also in a sealed database: the node seals it with its
+// own key), or Value nil when the record is gone from the scope (deleted, or
+// no longer visible to it).
 type Change struct {
 	Kind  app.Kind
 	ID    string
