@@ -37,10 +37,12 @@ func recordSize(b *testing.B) int {
 	return len(rec)
 }
 
-func openBench(b *testing.B, noSync bool) *store.DB {
+func openBench(b *testing.B, noSync bool) *store.DB { return openBenchKey(b, noSync, nil) }
+
+func openBenchKey(b *testing.B, noSync bool, key []byte) *store.DB {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "kruzhok.db")
-	db, err := store.Open(path, store.Options{NoSync: noSync})
+	db, err := store.Open(path, store.Options{NoSync: noSync, DataKey: key})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,8 +69,13 @@ func openBareBolt(b *testing.B) *bbolt.DB {
 
 // BenchmarkExecOne is the UI case: one command, one transaction, one fsync.
 // It stores the record, two index entries, the op and the HLC.
-func BenchmarkExecOne(b *testing.B) {
-	db := openBench(b, false)
+func BenchmarkExecOne(b *testing.B) { benchExecOne(b, nil) }
+
+// BenchmarkExecOneSealed is BenchmarkExecOne on a sealed database.
+func BenchmarkExecOneSealed(b *testing.B) { benchExecOne(b, sealKey("bench")) }
+
+func benchExecOne(b *testing.B, key []byte) {
+	db := openBenchKey(b, false, key)
 	cmds := make([]app.Command, b.N)
 	for i := range cmds {
 		cmds[i] = putChild{Child: benchChild(i)}
@@ -84,8 +91,14 @@ func BenchmarkExecOne(b *testing.B) {
 
 // BenchmarkExecOneNoSync is BenchmarkExecOne without fsync: the CPU cost of
 // one Exec (encoding, index upkeep, op, commit).
-func BenchmarkExecOneNoSync(b *testing.B) {
-	db := openBench(b, true)
+func BenchmarkExecOneNoSync(b *testing.B) { benchExecOneNoSync(b, nil) }
+
+// BenchmarkExecOneNoSyncSealed is BenchmarkExecOneNoSync on a sealed
+// database: the CPU cost of the seal (issue 10: at most 15 % slower).
+func BenchmarkExecOneNoSyncSealed(b *testing.B) { benchExecOneNoSync(b, sealKey("bench")) }
+
+func benchExecOneNoSync(b *testing.B, key []byte) {
+	db := openBenchKey(b, true, key)
 	cmds := make([]app.Command, b.N)
 	for i := range cmds {
 		cmds[i] = putChild{Child: benchChild(i)}

@@ -113,6 +113,18 @@ func checkMeta(tx *bbolt.Tx, out *breaches) {
 			out.add("meta: %s не 8 байт (%s is not 8 bytes)", k, k)
 		}
 	}
+	if v, err := getv(tx, bucketMeta, metaSyncConfig); err != nil {
+		out.add("meta: sync_config не читается (undecodable): %v", err)
+	} else if v != nil {
+		var c SyncConfig
+		if err := decode(v, &c); err != nil {
+			out.add("meta: sync_config не читается (undecodable): %v", err)
+		}
+	}
+	sealed := sealerOf(tx) != nil
+	if sealed != (meta.Get(metaSealCheck) != nil) || meta.Get(metaSealPending) != nil {
+		out.add("meta: состояние шифрования не завершено или не совпадает с ключом (seal state incomplete or unlike the key)")
+	}
 }
 
 // checkRecords checks records against the indexes in both directions: the
@@ -128,6 +140,11 @@ func checkRecords(tx *bbolt.Tx, out *breaches) {
 		}
 		_ = b.ForEach(func(k, v []byte) error {
 			id := string(k)
+			v, err := openv(tx, recBucket(kind), k, v)
+			if err != nil {
+				out.add("%s/%s: не читается (undecodable): %v", kind, id, err)
+				return nil
+			}
 			rec, err := decodeRecord(kind, v)
 			if err != nil {
 				out.add("%s/%s: не читается (undecodable): %v", kind, id, err)
@@ -143,11 +160,12 @@ func checkRecords(tx *bbolt.Tx, out *breaches) {
 			}
 			for _, x := range rec.Indexes() {
 				name := string(idxBucket(kind, x.Name))
-				key := string(idxKey(x.Key, id))
 				if want[name] == nil {
 					want[name] = map[string]bool{}
 				}
-				want[name][key] = false
+				for _, key := range indexKeys(tx, kind, x, id) {
+					want[name][string(key)] = false
+				}
 			}
 			return nil
 		})
@@ -247,6 +265,11 @@ func checkOutbox(tx *bbolt.Tx, out *breaches) {
 			out.add("outbox: пропуск seq %d…%d (gap)", next, seq-1)
 		}
 		next = seq + 1
+		v, err := openv(tx, bucketOutbox, k, v)
+		if err != nil {
+			out.add("outbox %d: не читается (undecodable): %v", seq, err)
+			return nil
+		}
 		op, err := decodeOp(v)
 		if err != nil {
 			out.add("outbox %d: не читается (undecodable): %v", seq, err)
@@ -412,7 +435,11 @@ func checkResults(tx *bbolt.Tx, out *breaches) {
 		}
 		node, seq := string(k[:i]), binary.BigEndian.Uint64(k[i+1:])
 		var r Result
-		if err := decode(v, &r); err != nil {
+		v, err := openv(tx, bucketResults, k, v)
+		if err == nil {
+			err = decode(v, &r)
+		}
+		if err != nil {
 			out.add("results %s/%d: не читается (undecodable): %v", node, seq, err)
 			return nil
 		}
@@ -428,6 +455,11 @@ func checkResults(tx *bbolt.Tx, out *breaches) {
 	last := map[string]uint64{} // the last seq of each node in the journal
 	next := uint64(1)           // the number the next journal entry must have
 	_ = jb.ForEach(func(k, v []byte) error {
+		v, err := openv(tx, bucketJournal, k, v)
+		if err != nil {
+			out.add("journal %x: не читается (undecodable): %v", k, err)
+			return nil
+		}
 		es, err := journalOps(v)
 		if err != nil || len(k) != 8 {
 			out.add("journal %x: не читается (undecodable): %v", k, err)
@@ -477,6 +509,11 @@ func checkNodeSync(tx *bbolt.Tx, out *breaches) {
 			continue
 		}
 		_ = b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, baseBucket(kind), k, v)
+			if err != nil {
+				out.add("%s%s/%s: не читается (undecodable): %v", basePrefix, kind, k, err)
+				return nil
+			}
 			if len(v) == 0 {
 				return nil
 			}
@@ -497,7 +534,11 @@ func checkNodeSync(tx *bbolt.Tx, out *breaches) {
 		}
 		seq := binary.BigEndian.Uint64(k)
 		var r Result
-		if err := decode(v, &r); err != nil {
+		v, err := openv(tx, bucketOpResults, k, v)
+		if err == nil {
+			err = decode(v, &r)
+		}
+		if err != nil {
 			out.add("opresults %d: не читается (undecodable): %v", seq, err)
 			return nil
 		}

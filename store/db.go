@@ -38,8 +38,14 @@ type Options struct {
 	NoSync  bool             // skip fsync: for tests and benchmarks only
 	Now     func() time.Time // the clock; nil means time.Now
 	// DataKey, when set, is the 32-byte data key that seals every stored
-	// value (docs/SECURITY.md, issue 10); nil keeps a plaintext database.
+	// value (docs/SECURITY.md, issue 10, seal.go); nil keeps a plaintext
+	// database. A plaintext database opened with a key is sealed in place
+	// (seal_migrate.go); a sealed one opened without it is ErrKeyRequired,
+	// with another key ErrWrongKey.
 	DataKey []byte
+	// Progress, when set, is told how far the sealing of a plaintext
+	// database has come: done of total values.
+	Progress func(done, total int)
 }
 
 // DB is an open Kruzhok database. Its methods are safe for concurrent use;
@@ -70,14 +76,22 @@ func Open(path string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	var s *sealer
+	if opt.DataKey != nil {
+		var err error
+		if s, err = newSealer(opt.DataKey); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	bopt := &bbolt.Options{
 		Timeout:      opt.Timeout,
 		NoSync:       opt.NoSync,
 		FreelistType: bbolt.FreelistMapType,
-	})
+	}
+	bdb, err := bbolt.Open(path, 0o600, bopt)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w: %w", path, ErrLocked, err)
 	} else if errors.Is(err, bolterrors.ErrInvalid) {
@@ -86,15 +100,23 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db := &DB{bolt: bdb, path: path, now: opt.Now}
-	if err := db.init(); err != nil {
+	if err := db.init(s, opt.Progress); err != nil {
+		sealers.Delete(bdb)
 		_ = bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.compactSealed(bopt); err != nil {
+		if db.bolt != nil {
+			sealers.Delete(db.bolt)
+			_ = db.bolt.Close()
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return db, nil
 }
 
 // init brings the file to the current layout and loads the meta values.
-func (db *DB) init() error {
+func (db *DB) init(s *sealer, progress func(done, total int)) error {
 	fresh := false
 	// Look before writing: a file that is not ours, or is too new, stays untouched.
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
@@ -108,9 +130,21 @@ func (db *DB) init() error {
 		return err
 	}
 	if fresh {
-		if err := db.bolt.Update(createLayout); err != nil {
+		err := db.bolt.Update(func(tx *bbolt.Tx) error {
+			if err := createLayout(tx); err != nil {
+				return err
+			}
+			if s != nil {
+				return tx.Bucket(bucketMeta).Put(metaSealCheck, s.check)
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
+	}
+	if err := db.openSeal(s, progress, func() error { return migrate(db.bolt) }); err != nil {
+		return err
 	}
 	if err := migrate(db.bolt); err != nil {
 		return err
@@ -224,7 +258,11 @@ func putNewEpoch(meta *bbolt.Bucket) error {
 }
 
 // Close closes the database file.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error {
+	err := db.bolt.Close() // waits for the open transactions, which need the key
+	sealers.Delete(db.bolt)
+	return err
+}
 
 // Path is the file of the database.
 func (db *DB) Path() string { return db.path }

@@ -18,7 +18,9 @@ import (
 //
 //	uint32 BE len(kind) · kind · uint32 BE len(id) · id · uint32 BE len(value) · value
 //
-// where value is the record's stored bytes (codec.go). The same function runs
+// where value is the record's stored bytes (codec.go), opened first in a
+// sealed database (seal.go): each database may have its own key, and the
+// digest is of the plaintext. The same function runs
 // on the server and on a node (over the records the node holds), so after a
 // sync with nothing pending both print the same hash. The undo log (base) is
 // not part of it. Errors: EINVALID for a malformed scope.
@@ -44,6 +46,10 @@ func digestTx(tx *bbolt.Tx, scope string) (string, error) {
 			continue
 		}
 		err := b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, recBucket(kind), k, v)
+			if err != nil {
+				return fmt.Errorf("store: digest %s/%s: %w", kind, k, err)
+			}
 			if scope != app.ScopeRegion {
 				rec, err := decodeValue(kind, v)
 				if err != nil {

@@ -58,6 +58,10 @@ func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
 	var out []rewrite
 	c := jb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		v, err := openv(tx, bucketJournal, k, v)
+		if err != nil {
+			return 0, err
+		}
 		plain, err := decompressJournal(v)
 		if err != nil {
 			return 0, fmt.Errorf("store: journal %x: %w", k, err)
@@ -90,12 +94,17 @@ func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
 			}
 		}
 		for _, seq := range seqs {
-			if k := resultKey(e.Node, seq); rb.Get(k) != nil {
+			k := resultKey(e.Node, seq)
+			v, err := getv(tx, bucketResults, k)
+			if err != nil {
+				return 0, err
+			}
+			if v != nil {
 				var r Result
-				if err := decode(rb.Get(k), &r); err != nil {
+				if err := decode(v, &r); err != nil {
 					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
 				}
-				if err := rb.Put(k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
+				if err := putv(tx, rb, bucketResults, k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
 					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
 				}
 			}
@@ -116,7 +125,7 @@ func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
 	}
 	// A bucket is not written while a cursor walks it.
 	for _, r := range out {
-		if err := jb.Put(r.k, r.v); err != nil {
+		if err := putv(tx, jb, bucketJournal, r.k, r.v); err != nil {
 			return 0, fmt.Errorf("store: journal %x: %w", r.k, err)
 		}
 	}
@@ -133,6 +142,10 @@ func scrubOutbox(tx *bbolt.Tx, child string, through uint64) (int, error) {
 	personal := app.PersonalOps()
 	c := ob.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		v, err := openv(tx, bucketOutbox, k, v)
+		if err != nil {
+			return 0, err
+		}
 		op, err := decodeOp(v)
 		if err != nil {
 			return 0, fmt.Errorf("store: outbox %x: %w", k, err)
@@ -162,7 +175,7 @@ func scrubOutbox(tx *bbolt.Tx, child string, through uint64) (int, error) {
 		out = append(out, rewrite{bytes.Clone(k), nv})
 	}
 	for _, r := range out {
-		if err := ob.Put(r.k, r.v); err != nil {
+		if err := putv(tx, ob, bucketOutbox, r.k, r.v); err != nil {
 			return 0, fmt.Errorf("store: outbox %x: %w", r.k, err)
 		}
 	}

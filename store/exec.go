@@ -102,7 +102,7 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 	if err != nil {
 		return app.Op{}, err
 	}
-	if err := outbox.Put(seqKey(seq), data); err != nil {
+	if err := putv(tx, outbox, bucketOutbox, seqKey(seq), data); err != nil {
 		return app.Op{}, fmt.Errorf("store: outbox put %d: %w", seq, err)
 	}
 	if child := erasedChild(cmd); child != "" {
@@ -157,6 +157,10 @@ func (db *DB) Outbox(fromSeq uint64, limit int) ([]app.Op, error) {
 		for k, v := c.Seek(seqKey(fromSeq)); k != nil; k, v = c.Next() {
 			if limit > 0 && len(ops) >= limit {
 				break
+			}
+			v, err := openv(tx, bucketOutbox, k, v)
+			if err != nil {
+				return err
 			}
 			op, err := decodeOp(v)
 			if err != nil {

@@ -70,6 +70,10 @@ func (db *DB) trimOutboxBatch(cut uint64) (n int, more bool, err error) {
 			if seq > acked {
 				break
 			}
+			v, err := openv(tx, bucketOutbox, k, v)
+			if err != nil {
+				return err
+			}
 			op, err := decodeOp(v)
 			if err != nil {
 				return fmt.Errorf("store: outbox %d: %w", seq, err)

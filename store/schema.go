@@ -57,6 +57,19 @@ import (
 // longer key with the same prefix, and by id within the key. Node ids are
 // app ids ([0-9A-Za-z-]) and never contain 0x00 either.
 //
+// A sealed database (Options.DataKey, seal.go) keeps the same layout; the
+// values of rec/*, base/*, outbox, opresults, results, journal and
+// meta/sync_config are stored sealed (0x80 · nonce · XChaCha20-Poly1305 of
+// the form above), idx/child/name holds blinded keys (seal_index.go), and
+// meta has besides:
+//
+//	meta:                "seal_check"     = HMAC-SHA256(DataKey, label): the key check;
+//	                                        present iff the database is sealed
+//	                     "seal_pending"   = bucket 0x00 key: sealing of a plaintext
+//	                                        database under way, done up to there
+//	                     "seal_compact"   = empty: the file still holds plaintext in
+//	                                        free pages; Open compacts it
+//
 // Schema version 1 had the meta, rec/<kind>, outbox and serial buckets but no
 // idx buckets; version 2 added them (migrate_0002_indexes.go); version 3 the
 // sync buckets, the epoch and the change feed of the records an authority

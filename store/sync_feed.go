@@ -14,8 +14,10 @@ import (
 	"kruzhok/app"
 )
 
-// Change is one record in a pull page: its current stored bytes, or Value nil
-// when the record is gone from the scope (deleted, or no longer visible to it).
+// Change is one record in a pull page: its current stored bytes (the
+// plaintext codec form, also in a sealed database: the node seals it with its
+// own key), or Value nil when the record is gone from the scope (deleted, or
+// no longer visible to it).
 type Change struct {
 	Kind  app.Kind
 	ID    string
@@ -135,7 +137,10 @@ func changeFor(tx *bbolt.Tx, scope string, entry []byte) (Change, bool, error) {
 		}
 	}
 	ch := Change{Kind: kind, ID: id}
-	v := tx.Bucket(recBucket(kind)).Get([]byte(id))
+	v, err := getv(tx, recBucket(kind), []byte(id))
+	if err != nil {
+		return Change{}, false, fmt.Errorf("%s/%s: %w", kind, id, err)
+	}
 	if v == nil {
 		return ch, true, nil
 	}
@@ -291,6 +296,10 @@ func rebuildFeed(tx *bbolt.Tx) error {
 			continue
 		}
 		err := b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, recBucket(kind), k, v)
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", kind, k, err)
+			}
 			rec, err := decodeValue(kind, v)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", kind, k, err)

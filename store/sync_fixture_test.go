@@ -26,6 +26,7 @@ import (
 type region struct {
 	t      testing.TB
 	noSync bool
+	sealed bool // every database gets its own DataKey (sealKey)
 	dir    string
 	now    time.Time
 	server *store.DB
@@ -39,9 +40,15 @@ func newRegion(t testing.TB) *region { return newRegionSync(t, false) }
 
 // newRegionSync is newRegion with fsync on or off: the benchmarks of a
 // server want it on.
-func newRegionSync(t testing.TB, fsync bool) *region {
+func newRegionSync(t testing.TB, fsync bool) *region { return newRegionOpt(t, fsync, false) }
+
+// newRegionSealed is newRegion whose databases are all sealed, each with a
+// key of its own.
+func newRegionSealed(t testing.TB, fsync bool) *region { return newRegionOpt(t, fsync, true) }
+
+func newRegionOpt(t testing.TB, fsync, sealed bool) *region {
 	t.Helper()
-	w := &region{t: t, noSync: !fsync, dir: t.TempDir(), now: time.Date(2026, 11, 10, 9, 0, 0, 0, time.FixedZone("MSK", 3*3600))}
+	w := &region{t: t, noSync: !fsync, sealed: sealed, dir: t.TempDir(), now: time.Date(2026, 11, 10, 9, 0, 0, 0, time.FixedZone("MSK", 3*3600))}
 	w.server = w.open("server.db")
 	w.must(w.server, assets.Seed(app.DateOf(w.now)))
 	w.must(w.server, &app.SetPriceCap{Pct: 120})
@@ -58,7 +65,19 @@ func newRegionSync(t testing.TB, fsync bool) *region {
 // before it is closed.
 func (w *region) open(name string) *store.DB {
 	w.t.Helper()
-	db := openAt(w.t, filepath.Join(w.dir, name), store.Options{NoSync: w.noSync, Now: func() time.Time { return w.now }})
+	opt := store.Options{NoSync: w.noSync, Now: func() time.Time { return w.now }}
+	if w.sealed {
+		opt.DataKey = sealKey(name)
+	}
+	db := openAt(w.t, filepath.Join(w.dir, name), opt)
+	if w.sealed {
+		_ = db.Bolt().View(func(tx *bbolt.Tx) error {
+			if tx.Bucket([]byte("meta")).Get([]byte("seal_check")) == nil {
+				w.t.Fatalf("%s is not sealed", name)
+			}
+			return nil
+		})
+	}
 	w.t.Cleanup(func() {
 		domain := app.CheckNode
 		if db.Authority() {
@@ -166,7 +185,12 @@ type node struct {
 // node's id and a fresh ed25519 key.
 func (w *region) join(name, scope string) *node {
 	w.t.Helper()
-	db := w.open(name)
+	return w.joinDB(w.open(name), scope)
+}
+
+// joinDB is join of a database the caller opened.
+func (w *region) joinDB(db *store.DB, scope string) *node {
+	w.t.Helper()
 	if err := db.SetScope(scope, false); err != nil {
 		w.t.Fatal(err)
 	}

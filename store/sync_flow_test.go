@@ -70,8 +70,13 @@ func TestSyncBootstrap(t *testing.T) {
 // The whole cycle with a provider working offline: ops pending on the node,
 // applied or rejected by the server in order of arrival, results on the node,
 // pull and rebase, and equal digests with nothing pending.
-func TestSyncRoundTrip(t *testing.T) {
-	w := newRegion(t)
+func TestSyncRoundTrip(t *testing.T) { testSyncRoundTrip(t, newRegion(t)) }
+
+// TestSealedSyncRoundTrip is TestSyncRoundTrip with every database sealed under a key of
+// its own: the digests and the feed work on plaintext.
+func TestSealedSyncRoundTrip(t *testing.T) { testSyncRoundTrip(t, newRegionSealed(t, false)) }
+
+func testSyncRoundTrip(t *testing.T, w *region) {
 	kid1, cert1, number1 := w.financed()
 	nd := w.join("node.db", app.ProviderScope(w.Prov))
 	w.sync(nd)
@@ -207,8 +212,13 @@ func TestSyncRoundTrip(t *testing.T) {
 // A record that leaves a scope reaches that scope's node as a removal: a
 // listing the municipality deletes (UnlistProgramme) is gone from every node,
 // and a child who moves to another municipality is gone from the old one's.
-func TestSyncRemoval(t *testing.T) {
-	w := newRegion(t)
+func TestSyncRemoval(t *testing.T) { testSyncRemoval(t, newRegion(t)) }
+
+// TestSealedSyncRemoval is TestSyncRemoval with every database sealed under a key of
+// its own: the digests and the feed work on plaintext.
+func TestSealedSyncRemoval(t *testing.T) { testSyncRemoval(t, newRegionSealed(t, false)) }
+
+func testSyncRemoval(t *testing.T, w *region) {
 	w.must(w.server, &app.ListProgramme{Municipality: "28", Programme: w.Prog, Places: 5})
 	moving := w.childCmd("27")
 	w.must(w.server, moving)

@@ -53,7 +53,9 @@ func (db *DB) SetSyncConfig(c SyncConfig) error {
 	if err != nil {
 		return err
 	}
-	err = db.bolt.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaSyncConfig, data) })
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		return putv(tx, tx.Bucket(bucketMeta), bucketMeta, metaSyncConfig, data)
+	})
 	if err != nil {
 		return fmt.Errorf("set sync config: %w", err)
 	}
@@ -65,9 +67,9 @@ func (db *DB) SetSyncConfig(c SyncConfig) error {
 func (db *DB) SyncConfig() (SyncConfig, error) {
 	var c SyncConfig
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bucketMeta).Get(metaSyncConfig)
-		if v == nil {
-			return nil
+		v, err := getv(tx, bucketMeta, metaSyncConfig)
+		if err != nil || v == nil {
+			return err
 		}
 		return decode(v, &c)
 	})
@@ -132,6 +134,10 @@ func outboxFrom(tx *bbolt.Tx, from uint64, limit int) ([]app.Op, error) {
 	for k, v := c.Seek(seqKey(from)); k != nil; k, v = c.Next() {
 		if limit > 0 && len(ops) >= limit {
 			break
+		}
+		v, err := openv(tx, bucketOutbox, k, v)
+		if err != nil {
+			return nil, err
 		}
 		op, err := decodeOp(v)
 		if err != nil {
@@ -213,13 +219,20 @@ func (db *DB) OpResults(onlyRejected bool, limit int) ([]OpResult, error) {
 			c := tx.Bucket(bucketOpResults).Cursor()
 			for k, v := c.Last(); k != nil && !full(); k, v = c.Prev() {
 				var r Result
+				v, err := openv(tx, bucketOpResults, k, v)
+				if err != nil {
+					return err
+				}
 				if err := decode(v, &r); err != nil {
 					return fmt.Errorf("store: opresults %x: %w", k, err)
 				}
 				if r.Status != StatusRejected {
 					continue
 				}
-				opData := outbox.Get(k)
+				opData, err := getv(tx, bucketOutbox, k)
+				if err != nil {
+					return err
+				}
 				if opData == nil {
 					continue // an op trimmed from the outbox
 				}
@@ -234,6 +247,9 @@ func (db *DB) OpResults(onlyRejected bool, limit int) ([]OpResult, error) {
 			seq := binary.BigEndian.Uint64(k)
 			r, _, err := opResultAt(tx, seq)
 			if err != nil {
+				return err
+			}
+			if v, err = openv(tx, bucketOutbox, k, v); err != nil {
 				return err
 			}
 			if err := add(seq, v, r); err != nil {
@@ -316,7 +332,7 @@ func applyChange(tx *bbolt.Tx, c Change) error {
 		if c.Value != nil {
 			v = bytes.Clone(c.Value)
 		}
-		return base.Put([]byte(c.ID), v)
+		return putv(tx, base, baseBucket(c.Kind), []byte(c.ID), v)
 	}
 	if c.Value == nil {
 		return deleteRaw(tx, c.Kind, c.ID)
@@ -381,6 +397,10 @@ func (db *DB) ResetForEpoch(epoch string, serverAcked uint64) error {
 			}
 			seq := binary.BigEndian.Uint64(k)
 			var r Result
+			v, err := openv(tx, bucketOpResults, k, v)
+			if err != nil {
+				return err
+			}
 			if err := decode(v, &r); err != nil {
 				return fmt.Errorf("store: opresults %d: %w", seq, err)
 			}
@@ -479,6 +499,10 @@ func restoreBase(tx *bbolt.Tx) error {
 		}
 		var pres []pre
 		err := b.ForEach(func(k, v []byte) error {
+			v, err := openv(tx, baseBucket(kind), k, v)
+			if err != nil {
+				return err
+			}
 			pres = append(pres, pre{string(k), bytes.Clone(v)})
 			return nil
 		})
@@ -525,7 +549,7 @@ func capturePreImage(tx *bbolt.Tx, kind app.Kind, id string, old []byte) (bool, 
 	if old != nil {
 		v = bytes.Clone(old)
 	}
-	if err := b.Put([]byte(id), v); err != nil {
+	if err := putv(tx, b, baseBucket(kind), []byte(id), v); err != nil {
 		return false, fmt.Errorf("store: pre-image %s/%s: %w", kind, id, err)
 	}
 	return true, nil
@@ -609,7 +633,7 @@ func putOpResult(tx *bbolt.Tx, r Result) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketOpResults).Put(u64(r.Seq), data); err != nil {
+	if err := putv(tx, tx.Bucket(bucketOpResults), bucketOpResults, u64(r.Seq), data); err != nil {
 		return fmt.Errorf("store: opresults %d: %w", r.Seq, err)
 	}
 	was := had && old.Status == StatusRejected
@@ -642,7 +666,10 @@ func adjustRejected(tx *bbolt.Tx, was, is bool) error {
 }
 
 func opResultAt(tx *bbolt.Tx, seq uint64) (Result, bool, error) {
-	v := tx.Bucket(bucketOpResults).Get(u64(seq))
+	v, err := getv(tx, bucketOpResults, u64(seq))
+	if err != nil {
+		return Result{}, false, err
+	}
 	if v == nil {
 		return Result{}, false, nil
 	}

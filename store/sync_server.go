@@ -406,7 +406,7 @@ func (db *DB) ApplyRemote(n app.Node, ops []app.Op) (acked uint64, results []Res
 						return err
 					}
 				}
-				if err := rb.Put(resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
+				if err := putv(tx, rb, bucketResults, resultKey(n.ID, op.Seq), encodeResult(r)); err != nil {
 					return fmt.Errorf("store: result %s/%d: %w", n.ID, op.Seq, err)
 				}
 			}
@@ -556,7 +556,10 @@ func ClipText(s string, n int) string {
 // the stored rejection, or "applied" when none is stored (an applied op keeps
 // no result of its own; its batch in the journal has it).
 func storedResult(rb *bbolt.Bucket, node string, seq uint64) (Result, error) {
-	v := rb.Get(resultKey(node, seq))
+	v, err := openv(rb.Tx(), bucketResults, resultKey(node, seq), rb.Get(resultKey(node, seq)))
+	if err != nil {
+		return Result{}, err
+	}
 	if v == nil {
 		return Result{Seq: seq, Status: StatusApplied}, nil
 	}
@@ -592,6 +595,10 @@ func compactResults(rb *bbolt.Bucket, node string, through uint64) error {
 	full := 0
 	var cut [][]byte
 	for ; k != nil && len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		v, err := openv(rb.Tx(), bucketResults, k, v)
+		if err != nil {
+			return err
+		}
 		if bytes.HasSuffix(v, compactedTail) {
 			break
 		}
@@ -601,10 +608,14 @@ func compactResults(rb *bbolt.Bucket, node string, through uint64) error {
 	}
 	for _, k := range cut {
 		var r Result
-		if err := decode(rb.Get(k), &r); err != nil {
+		v, err := openv(rb.Tx(), bucketResults, k, rb.Get(k))
+		if err != nil {
+			return err
+		}
+		if err := decode(v, &r); err != nil {
 			return fmt.Errorf("store: result %s/%x: %w", node, k[len(prefix):], err)
 		}
-		if err := rb.Put(k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
+		if err := putv(rb.Tx(), rb, bucketResults, k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
 			return fmt.Errorf("store: compact result %s/%d: %w", node, r.Seq, err)
 		}
 	}
@@ -638,7 +649,7 @@ func appendJournal(jb *bbolt.Bucket, pre *prepared, rs []Result) error {
 	if err != nil {
 		return err
 	}
-	if err := jb.Put(u64(first), z); err != nil {
+	if err := putv(jb.Tx(), jb, bucketJournal, u64(first), z); err != nil {
 		return fmt.Errorf("store: journal: %w", err)
 	}
 	return nil
@@ -668,6 +679,10 @@ func (db *DB) Journal(from uint64, limit int) ([]JournalEntry, error) {
 		for ; k != nil; k, v = c.Next() {
 			if len(k) != 8 {
 				return fmt.Errorf("store: journal key %x is not 8 bytes", k)
+			}
+			v, err := openv(tx, bucketJournal, k, v)
+			if err != nil {
+				return err
 			}
 			es, err := journalOps(v)
 			if err != nil {

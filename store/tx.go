@@ -153,10 +153,14 @@ func (wb *writeBack) flush(v txView) error {
 		if b == nil {
 			return fmt.Errorf("store: no bucket for kind %q", k.kind)
 		}
-		if bytes.Equal(b.Get([]byte(k.id)), data) {
+		cur, err := openv(v.tx, recBucket(k.kind), []byte(k.id), b.Get([]byte(k.id)))
+		if err != nil {
+			return fmt.Errorf("store: write-back of %s/%s: %w", k.kind, k.id, err)
+		}
+		if bytes.Equal(cur, data) {
 			continue
 		}
-		if err := b.Put([]byte(k.id), data); err != nil {
+		if err := putv(v.tx, b, recBucket(k.kind), []byte(k.id), data); err != nil {
 			return fmt.Errorf("store: put %s/%s: %w", k.kind, k.id, err)
 		}
 		if err := v.after(k.kind, k.id, rec); err != nil {
@@ -559,7 +563,10 @@ func (v txView) Load(kind app.Kind, id string, rec app.Record) error {
 	if b == nil {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
 	}
-	data := b.Get([]byte(id))
+	data, err := openv(v.tx, recBucket(kind), []byte(id), b.Get([]byte(id)))
+	if err != nil {
+		return fmt.Errorf("store: load %s/%s: %w", kind, id, err)
+	}
 	if data == nil {
 		return app.Errorf(app.ENOTFOUND, "Запись «%s» (%s) не найдена", id, kindRu(kind))
 	}
@@ -643,7 +650,10 @@ func (v txView) put(rec app.Record, owned bool) error {
 	if b == nil {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
 	}
-	old := b.Get([]byte(id))
+	old, err := openv(v.tx, recBucket(kind), []byte(id), b.Get([]byte(id)))
+	if err != nil {
+		return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
+	}
 	if old != nil {
 		if bytes.Equal(old, data) {
 			if wb != nil && cached {
@@ -662,7 +672,7 @@ func (v txView) put(rec app.Record, owned bool) error {
 	if err := v.before(kind, id, old); err != nil {
 		return err
 	}
-	if err := b.Put([]byte(id), data); err != nil {
+	if err := putv(v.tx, b, recBucket(kind), []byte(id), data); err != nil {
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
 	}
 	gone, added := diffIndexes(oldIdx, newIdx)
@@ -684,7 +694,10 @@ func (v txView) Delete(kind app.Kind, id string) error {
 	if b == nil {
 		return fmt.Errorf("store: delete of unknown kind %q", kind)
 	}
-	old := b.Get([]byte(id))
+	old, err := openv(v.tx, recBucket(kind), []byte(id), b.Get([]byte(id)))
+	if err != nil {
+		return fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
+	}
 	if old == nil {
 		return nil
 	}
@@ -768,6 +781,9 @@ func (v txView) Scan(kind app.Kind, index, prefix string, fn func(id string) boo
 			return "", fmt.Errorf("store: %s: entry %q without 0x00", name, k)
 		}
 		return string(k[i+1:]), nil
+	}
+	if s := sealerOf(v.tx); s != nil && blindIndex(kind, index) {
+		return v.scanBlind(s, kind, index, prefix, fn)
 	}
 	c := v.cache()
 	sk := scanKey{kind, index, prefix}
@@ -905,7 +921,11 @@ func putRaw(tx *bbolt.Tx, kind app.Kind, id string, data []byte) error {
 		return fmt.Errorf("store: no bucket for kind %q", kind)
 	}
 	var oldIdx []app.Index
-	if old := b.Get([]byte(id)); old != nil {
+	old, err := openv(tx, recBucket(kind), []byte(id), b.Get([]byte(id)))
+	if err != nil {
+		return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
+	}
+	if old != nil {
 		if bytes.Equal(old, data) {
 			return nil
 		}
@@ -916,7 +936,7 @@ func putRaw(tx *bbolt.Tx, kind app.Kind, id string, data []byte) error {
 		oldIdx = o.Indexes()
 	}
 	// The caller's slice may be bbolt memory of another bucket: copy it.
-	if err := b.Put([]byte(id), bytes.Clone(data)); err != nil {
+	if err := putv(tx, b, recBucket(kind), []byte(id), bytes.Clone(data)); err != nil {
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
 	}
 	gone, added := diffIndexes(oldIdx, newIdx)
@@ -988,8 +1008,10 @@ func putIndexes(tx *bbolt.Tx, kind app.Kind, id string, idx []app.Index) error {
 		if err != nil {
 			return fmt.Errorf("store: index %s/%s: %w", kind, x.Name, err)
 		}
-		if err := b.Put(idxKey(x.Key, id), nil); err != nil {
-			return fmt.Errorf("store: index %s/%s: %w", kind, x.Name, err)
+		for _, k := range indexKeys(tx, kind, x, id) {
+			if err := b.Put(k, nil); err != nil {
+				return fmt.Errorf("store: index %s/%s: %w", kind, x.Name, err)
+			}
 		}
 	}
 	return nil
@@ -1001,8 +1023,10 @@ func deleteIndexes(tx *bbolt.Tx, kind app.Kind, id string, idx []app.Index) erro
 		if b == nil {
 			continue
 		}
-		if err := b.Delete(idxKey(x.Key, id)); err != nil {
-			return fmt.Errorf("store: index %s/%s: %w", kind, x.Name, err)
+		for _, k := range indexKeys(tx, kind, x, id) {
+			if err := b.Delete(k); err != nil {
+				return fmt.Errorf("store: index %s/%s: %w", kind, x.Name, err)
+			}
 		}
 	}
 	return nil
