@@ -3,7 +3,9 @@ package keys
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -83,8 +85,10 @@ func FromCredentials(getenv func(string) string) (s Secret, ok bool, err error) 
 		return Secret{}, false, nil
 	}
 	p := filepath.Join(dir, CredentialName)
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		return Secret{}, false, nil
+	} else if err != nil {
+		return Secret{}, true, fmt.Errorf("учётные данные systemd %s: %w", p, err) // there, but unreadable: say so
 	}
 	s, err = readRaw(p, false)
 	return s, true, err
