@@ -98,6 +98,7 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("kruzhok "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "файл базы данных (по умолчанию "+defaultDataHint()+")")
+	fs.String("key-file", "", "файл ключа шифрования базы (вне каталога базы; см. docs/SECURITY.md «Keys»)")
 	return fs, data
 }
 

@@ -148,7 +148,11 @@ func cmdRestore(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "restore", err)
 	}
 	took := time.Since(start)
-	db, err := store.Open(path, store.Options{})
+	opt, err := keyedOptions(path, flags, store.Options{})
+	if err != nil {
+		return fail(stderr, "restore", err)
+	}
+	db, err := store.Open(path, opt)
 	if err != nil {
 		return fail(stderr, "restore", err)
 	}

@@ -33,7 +33,7 @@ func cmdCertificate(args []string, stdout, stderr io.Writer) int {
 // to the terminal, not to the database.
 func cmdCertificateCode(args []string, stdout, stderr io.Writer) int {
 	const name = "certificate code"
-	flags, data := newFlags(name, stderr)
+	flags, _ := newFlags(name, stderr)
 	id := flags.String("id", "", "ID сертификата")
 	number := flags.String("number", "", "или номер сертификата: 26-ММ-NNNNNN")
 	out := flags.String("out", "", "файл PDF, куда записать выписку с новым кодом")
@@ -44,7 +44,7 @@ func cmdCertificateCode(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kruzhok %s: укажите --id СЕРТИФИКАТ или --number НОМЕР, и --out ФАЙЛ\n", name)
 		return exitUsage
 	}
-	db, _, code := openExisting(name, *data, stderr)
+	db, _, code := openExisting(name, flags, stderr)
 	if db == nil {
 		return code
 	}

@@ -27,7 +27,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kruzhok check: нет базы данных %s\n", path)
 		return exitFail
 	}
-	db, err := store.Open(path, store.Options{})
+	opt, err := keyedOptions(path, flags, store.Options{})
+	if err != nil {
+		return fail(stderr, "check", err)
+	}
+	db, err := store.Open(path, opt)
 	if err != nil {
 		return fail(stderr, "check", err)
 	}

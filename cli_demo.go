@@ -56,7 +56,12 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "[%5.1f с] %s\n", time.Since(start).Seconds(), s)
 		}
 	}
-	db, err := store.Open(tmp, store.Options{Now: clock.Now})
+	// The key is the final file's (path.key); the region is built in tmp.
+	sopt, err := keyedOptions(path, flags, store.Options{Now: clock.Now})
+	if err != nil {
+		return fail(stderr, "demo", err)
+	}
+	db, err := store.Open(tmp, sopt)
 	if err != nil {
 		return fail(stderr, "demo", err)
 	}

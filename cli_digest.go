@@ -17,7 +17,7 @@ func init() {
 // ops the server has not answered yet it differs from the server's, and
 // stderr says so.
 func cmdDigest(args []string, stdout, stderr io.Writer) int {
-	flags, data := newFlags("digest", stderr)
+	flags, _ := newFlags("digest", stderr)
 	scope := flags.String("scope", "", "область: region, municipality:<код> или provider:<id>")
 	if !parse(flags, args, stderr) {
 		return exitUsage
@@ -28,7 +28,7 @@ func cmdDigest(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	db, _, code := openExisting("digest", *data, stderr)
+	db, _, code := openExisting("digest", flags, stderr)
 	if db == nil {
 		return code
 	}

@@ -22,7 +22,7 @@ func init() {
 // extension of --out; it only reads the database.
 func cmdExportMonitoring(args []string, stdout, stderr io.Writer) int {
 	const name = "export monitoring"
-	flags, data := newFlags(name, stderr)
+	flags, _ := newFlags(name, stderr)
 	out := flags.String("out", "", "файл отчёта: .xlsx или .pdf")
 	period := flags.String("period", "", "период, например 2026-2027 (по умолчанию текущий)")
 	if !parse(flags, args, stderr) {
@@ -33,7 +33,7 @@ func cmdExportMonitoring(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kruzhok %s: укажите --out ФАЙЛ.xlsx или ФАЙЛ.pdf\n", name)
 		return exitUsage
 	}
-	db, _, code := openExisting(name, *data, stderr)
+	db, _, code := openExisting(name, flags, stderr)
 	if db == nil {
 		return code
 	}

@@ -33,7 +33,7 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	kind := args[0]
-	flags, data := newFlags("export pdf "+kind, stderr)
+	flags, _ := newFlags("export pdf "+kind, stderr)
 	id := flags.String("id", "", "ID договора (contract) или счёта (invoice)")
 	mun := flags.String("municipality", "", "код муниципалитета для registry, 01…33")
 	on := flags.String("date", "", "дата выписки registry, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД (по умолчанию сегодня)")
@@ -65,7 +65,7 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 		return usageErr("укажите --id ID (--municipality и --date — только для registry)")
 	}
 
-	db, _, code := openExisting(name, *data, stderr)
+	db, _, code := openExisting(name, flags, stderr)
 	if db == nil {
 		return code
 	}

@@ -32,7 +32,7 @@ func cmdExportSheet(format string, args []string, stdout, stderr io.Writer) int 
 	}
 	kind := args[0]
 	name := "export " + format + " " + kind
-	flags, data := newFlags(name, stderr)
+	flags, _ := newFlags(name, stderr)
 	mun := flags.String("municipality", "", "код муниципалитета, 01…33 (по умолчанию — все)")
 	group := flags.String("group", "", "ID группы для journal")
 	month := flags.String("month", "", "месяц журнала, ГГГГ-ММ")
@@ -63,7 +63,7 @@ func cmdExportSheet(format string, args []string, stdout, stderr io.Writer) int 
 		return usageErr("реестр сертифицированных программ — региональный, без --municipality")
 	}
 
-	db, _, code := openExisting(name, *data, stderr)
+	db, _, code := openExisting(name, flags, stderr)
 	if db == nil {
 		return code
 	}

@@ -32,7 +32,11 @@ func cmdGUI(args []string, stderr io.Writer) int {
 	// The demo moves this clock through a simulated autumn while it builds
 	// (demo.Options.Clock); at any other time it tells the real time.
 	clock := &demo.Clock{}
-	db, err := store.Open(path, store.Options{Now: clock.Now})
+	opt, err := keyedOptions(path, fs, store.Options{Now: clock.Now})
+	if err != nil {
+		return fail(stderr, "gui", err)
+	}
+	db, err := store.Open(path, opt)
 	if err != nil {
 		return fail(stderr, "gui", err)
 	}

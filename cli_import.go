@@ -25,7 +25,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	}
 	kind := args[0]
 	name := "import " + kind
-	flags, data := newFlags(name, stderr)
+	flags, _ := newFlags(name, stderr)
 	file := flags.String("file", "", "таблица XLSX или CSV")
 	skipBad := flags.Bool("skip-bad", false, "загрузить верные строки, даже если в других ошибки")
 	mun := flags.String("municipality", "", "муниципалитет всех детей (код или название), если в таблице нет столбца «Муниципалитет»")
@@ -52,7 +52,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, name, err)
 	}
 	defer in.Close()
-	db, _, code := openExisting(name, *data, stderr)
+	db, _, code := openExisting(name, flags, stderr)
 	if db == nil {
 		return code
 	}

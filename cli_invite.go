@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,7 +23,7 @@ func init() {
 // invite is an op like any other: the token works once the node has synced.
 // On the server's own database (server stopped) it is final at once.
 func cmdInvite(args []string, stdout, stderr io.Writer) int {
-	flags, data := newFlags("invite", stderr)
+	flags, _ := newFlags("invite", stderr)
 	scope := flags.String("scope", "", "область нового узла: region, municipality:<код> или provider:<id>")
 	days := flags.Int("days", app.InviteDays, fmt.Sprintf("сколько дней действует приглашение (1–%d)", app.MaxInviteDays))
 	noPin := flags.Bool("no-pin", false, "на базе сервера с сертификатом удостоверяющего центра (serve --tls-cert): "+
@@ -38,7 +39,7 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kruzhok invite: %s\n", errText(err))
 		return exitUsage
 	}
-	db, path, code := openExisting("invite", *data, stderr)
+	db, path, code := openExisting("invite", flags, stderr)
 	if db == nil {
 		return code
 	}
@@ -82,10 +83,11 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// openExisting opens the database of --data that must exist already; on
+// openExisting opens the database of the --data of flags that must exist
+// already, with its data key (--key-file and the rest: dataKeyFor); on
 // failure it reports and gives nil with the exit code.
-func openExisting(name, flagValue string, stderr io.Writer) (*store.DB, string, int) {
-	path, err := dataPath(flagValue)
+func openExisting(name string, flags *flag.FlagSet, stderr io.Writer) (*store.DB, string, int) {
+	path, err := dataPath(flags.Lookup("data").Value.String())
 	if err != nil {
 		return nil, "", fail(stderr, name, err)
 	}
@@ -93,7 +95,11 @@ func openExisting(name, flagValue string, stderr io.Writer) (*store.DB, string, 
 		fmt.Fprintf(stderr, "kruzhok %s: нет базы данных %s\n", name, path)
 		return nil, "", exitFail
 	}
-	db, err := store.Open(path, store.Options{})
+	opt, err := keyedOptions(path, flags, store.Options{})
+	if err != nil {
+		return nil, "", fail(stderr, name, err)
+	}
+	db, err := store.Open(path, opt)
 	if errors.Is(err, store.ErrLocked) {
 		fmt.Fprintf(stderr, "kruzhok %s: %s\n(если эту базу держит kruzhok serve, остановите его или выполните команду на подключённом узле)\n",
 			name, errText(err))

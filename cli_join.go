@@ -50,7 +50,11 @@ func cmdJoin(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "join", err)
 	}
-	db, err := store.Open(path, store.Options{})
+	opt, err := keyedOptions(path, flags, store.Options{})
+	if err != nil {
+		return fail(stderr, "join", err)
+	}
+	db, err := store.Open(path, opt)
 	if err != nil {
 		return fail(stderr, "join", err)
 	}

@@ -69,7 +69,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	db, err := store.Open(path, store.Options{})
+	opt, err := keyedOptions(path, flags, store.Options{})
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	db, err := store.Open(path, opt)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,7 +55,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *results {
-		return printResults(*data, *rejected, stdout, stderr)
+		return printResults(flags, *rejected, stdout, stderr)
 	}
 	if *deliver != "" {
 		if *once || *data != "" {
@@ -67,7 +68,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kruzhok sync: --server и --token-fingerprint — только с --deliver; адрес сервера узла задан при join")
 		return exitUsage
 	}
-	db, _, code := openExisting("sync", *data, stderr)
+	db, _, code := openExisting("sync", flags, stderr)
 	if db == nil {
 		return code
 	}
@@ -253,7 +254,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 			return fn(args[1:], stdout, stderr)
 		}
 	}
-	flags, data := newFlags("export", stderr)
+	flags, _ := newFlags("export", stderr)
 	batch := flags.String("batch", "", "файл пакета, куда выгрузить неотправленные операции")
 	if !parse(flags, args, stderr) {
 		return exitUsage
@@ -262,7 +263,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kruzhok export: укажите --batch ФАЙЛ")
 		return exitUsage
 	}
-	db, _, code := openExisting("export", *data, stderr)
+	db, _, code := openExisting("export", flags, stderr)
 	if db == nil {
 		return code
 	}
@@ -292,8 +293,8 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 // printResults prints the node's sync state and then, newest first, each of
 // its ops with what the server decided (pending, applied, rejected with the
 // code and the Russian reason), one JSON object a line.
-func printResults(data string, onlyRejected bool, stdout, stderr io.Writer) int {
-	db, _, code := openExisting("sync", data, stderr)
+func printResults(flags *flag.FlagSet, onlyRejected bool, stdout, stderr io.Writer) int {
+	db, _, code := openExisting("sync", flags, stderr)
 	if db == nil {
 		return code
 	}
