@@ -39,6 +39,9 @@ type world struct {
 	db    *store.DB
 	srv   *sync.Server
 	seal  *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
+	// sealed: the server and every node keep their databases sealed, each
+	// with its own data key (issue 10).
+	sealed bool
 	ts    *httptest.Server
 	front atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
 	cut   *cutTransport
@@ -93,13 +96,14 @@ type worldOpt struct {
 	now    func() time.Time
 	budget int64
 	days   int
+	sealed bool // every database sealed with its own key
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00}) }
 
 func newWorldWith(t *testing.T, opt worldOpt) *world {
 	t.Helper()
-	w := &world{t: t}
+	w := &world{t: t, sealed: opt.sealed}
 	now, budget, days := opt.now, opt.budget, opt.days
 	if now == nil {
 		now = w.now
@@ -110,7 +114,11 @@ func newWorldWith(t *testing.T, opt worldOpt) *world {
 	if days == 0 {
 		days = 30
 	}
-	w.serve(openDB(t, "server.db", now), slog.LevelWarn)
+	var key []byte
+	if opt.sealed {
+		key = newDataKey(t)
+	}
+	w.serve(openDBKey(t, "server.db", now, key), slog.LevelWarn)
 
 	w.must(assets.Seed(app.DateOf(now())))
 	w.must(&app.SetPriceCap{Pct: 120})
@@ -186,7 +194,11 @@ func (w *world) joinAt(scope string, now func() time.Time) *node {
 	w.t.Helper()
 	name := strings.NewReplacer(":", "-").Replace(scope) + fmt.Sprint(w.seq) + ".db"
 	w.seq++
-	db := openDB(w.t, name, now)
+	var key []byte
+	if w.sealed {
+		key = newDataKey(w.t)
+	}
+	db := openDBKey(w.t, name, now, key)
 	if err := sync.Join(context.Background(), db, w.ts.URL, w.invite(scope), w.hc); err != nil {
 		w.t.Fatalf("join %s: %v", scope, err)
 	}
@@ -304,7 +316,13 @@ func (n *node) exactlyOnce() {
 
 func openDB(t testing.TB, name string, now func() time.Time) *store.DB {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), name), store.Options{NoSync: true, Now: now})
+	return openDBKey(t, name, now, nil)
+}
+
+// openDBKey is openDB sealed with key (nil: plaintext).
+func openDBKey(t testing.TB, name string, now func() time.Time, key []byte) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), name), store.Options{NoSync: true, Now: now, DataKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,6 +465,15 @@ func (w *world) pushRequest(key ed25519.PrivateKey, body, signedBody []byte, edi
 func newKey(t testing.TB) ed25519.PrivateKey {
 	_, k, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// newDataKey is a random 32-byte data key.
+func newDataKey(t testing.TB) []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
 		t.Fatal(err)
 	}
 	return k

@@ -1,6 +1,9 @@
 package sync_test
 
 import (
+	"bytes"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,16 +14,28 @@ import (
 // child ended, the server's daily job ends its sight, and the provider node's
 // next pull removes the child and its certificate, index entries included;
 // the contract (money, no personal data) stays, and the digests still match.
+//
+// Sealed (issue 10), a byte search of the provider's file then finds nothing
+// of the child either: no name, guardian or phone, as written or lower-cased.
 func TestProviderNodeForgetsTheChild(t *testing.T) {
+	t.Run("Plaintext", func(t *testing.T) { providerForgets(t, false) })
+	t.Run("Sealed", func(t *testing.T) { providerForgets(t, true) })
+}
+
+func providerForgets(t *testing.T, sealed bool) {
 	clock := &chaosClock{}
 	at := func(s string) {
 		clock.set(time.Date(2026, 1, 1, 12, 0, 0, 0, msk).AddDate(0, 0, int(day(s)-day("2026-01-01"))))
 	}
 	at("2026-09-15")
-	w := newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00, now: clock.now})
+	w := newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00, now: clock.now, sealed: sealed})
 	mun := w.joinAt(app.MunicipalityScope("27"), clock.now)
 	a := w.joinAt(app.ProviderScope(w.A.ID), clock.now)
 	enrolledAtA(t, w, mun, a, day("2026-10-01"), clock.today())
+	if raw, err := os.ReadFile(a.db.Path()); err != nil || bytes.Contains(raw, []byte("Петров")) == sealed {
+		// The control: the search does find the name in a plaintext file.
+		t.Fatalf("sealed=%v, and the provider's file holding «Петров» says %v (%v)", sealed, !sealed, err)
+	}
 	a.must(&app.Terminate{Contract: "k-1", Notice: day("2026-10-20"), Reason: "переезд"}) // ends 31.10
 	a.converged()
 	for _, m := range []string{"2026-10", "2026-11"} {
@@ -61,6 +76,19 @@ func TestProviderNodeForgetsTheChild(t *testing.T) {
 		t.Errorf("the municipality lost its resident: %v", err)
 	}
 	w.checkClean()
+	if !sealed {
+		return
+	}
+	ch := childCmd("child-1", "27").Child
+	raw, err := os.ReadFile(a.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{ch.LastName, ch.GuardianName, ch.GuardianPhone, strings.ToLower(ch.LastName)} {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("the provider's sealed file holds %q", s)
+		}
+	}
 }
 
 // RULES.md §3 across real sync: a provider's node helps a family register;
