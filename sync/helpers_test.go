@@ -35,19 +35,19 @@ func day(s string) app.Date { return app.MustDate(s) }
 // HTTP by httptest, seeded with the region and two active providers of
 // municipality 27, each with a certified programme, a module and a group.
 type world struct {
-	t     *testing.T
-	db    *store.DB
-	srv   *sync.Server
-	seal  *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
+	t    *testing.T
+	db   *store.DB
+	srv  *sync.Server
+	seal *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
 	// sealed: the server and every node keep their databases sealed, each
 	// with its own data key (issue 10).
 	sealed bool
-	ts    *httptest.Server
-	front atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
-	cut   *cutTransport
-	hc    *http.Client
-	seq   int
-	A, B  provider
+	ts     *httptest.Server
+	front  atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
+	cut    *cutTransport
+	hc     *http.Client
+	seq    int
+	A, B   provider
 	// clock is how far the server's clock runs ahead of today, in
 	// nanoseconds: w.advance moves it (invite expiry, throttling windows).
 	clock atomic.Int64
