@@ -129,9 +129,13 @@ func TestScrubJournalRetention(t *testing.T) {
 }
 
 // A run cut into many transactions scrubs every old batch and leaves the
-// journal readable.
+// journal readable, of a plaintext database and of a sealed one.
 func TestScrubJournalTransactions(t *testing.T) {
-	w := newRegion(t)
+	t.Run("plain", func(t *testing.T) { scrubJournalTransactions(t, newRegion(t)) })
+	t.Run("sealed", func(t *testing.T) { scrubJournalTransactions(t, newRegionSealed(t, false)) })
+}
+
+func scrubJournalTransactions(t *testing.T, w *region) {
 	mun := w.join("mun.db", app.MunicipalityScope("27"))
 	w.sync(mun)
 	for range 7 {
@@ -142,6 +146,9 @@ func TestScrubJournalTransactions(t *testing.T) {
 	n, err := w.server.ScrubJournal(w.now.Add(time.Second))
 	if err != nil || n != 7 {
 		t.Fatalf("ScrubJournal: %d, %v", n, err)
+	}
+	if n, err := w.server.ScrubJournal(w.now.Add(time.Second)); n != 0 || err != nil {
+		t.Errorf("second ScrubJournal: %d, %v", n, err)
 	}
 	js, err := w.server.Journal(1, 0)
 	if err != nil {
