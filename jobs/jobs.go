@@ -1,7 +1,7 @@
 // Package jobs runs Kruzhok's periodic work on one gocron scheduler per
 // process: the nightly backup, and on an authority database the month close,
-// the daily downgrade of unused financing certificates and the period
-// roll-over; on a node the daily trimming of its outbox; and sync, when the
+// the daily downgrade of unused financing certificates, the period
+// roll-over and the daily journal retention; on a node the daily trimming of its outbox; and sync, when the
 // process has a server to sync with.
 //
 // Every job writes through db.Exec with an app command, never to buckets.
@@ -48,6 +48,7 @@ const (
 	JobRetire     = "retire-applications"
 	JobRollOver   = "period-rollover"
 	JobOutboxTrim = "outbox-trim"
+	JobJournal    = "journal-retention"
 )
 
 // Errors of RunNow.
@@ -179,7 +180,9 @@ type job struct {
 // database also the period roll-over on 1 September at 00:05, the month
 // close on the 1st at 00:10 (catching up every month missed, in order) and
 // the downgrade of unused financing certificates daily at 00:20 and the end
-// of providers' sight of children (RULES.md §10) daily at 00:25; on a node
+// of providers' sight of children (RULES.md §10) daily at 00:25 and the
+// scrubbing of personal payloads from the journal's batches older than
+// store.JournalPayloadDays daily at 03:40, after the backup; on a node
 // the trimming of acked ops older than store.OutboxKeepDays daily at 03:10,
 // after the backup. Nothing runs before Start. Whether db is an authority is
 // read once, here.
@@ -218,6 +221,9 @@ func New(db *store.DB, log *slog.Logger, opt Options) (*Scheduler, error) {
 			return nil, err
 		}
 		if err := s.add(JobRetire, s.retire, gocron.DailyJob(1, at(0, 25))); err != nil {
+			return nil, err
+		}
+		if err := s.add(JobJournal, s.scrubJournal, gocron.DailyJob(1, at(3, 40))); err != nil {
 			return nil, err
 		}
 		_, err := s.cron.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()),

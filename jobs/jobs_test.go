@@ -27,7 +27,7 @@ func names(s *jobs.Scheduler) []string {
 func TestJobsOfAuthorityAndNode(t *testing.T) {
 	w := newWorld(t, "2026-09-10")
 	s := w.scheduler(jobs.Options{})
-	want := []string{jobs.JobBackup, jobs.JobDowngrade, jobs.JobMonthClose, jobs.JobRollOver, jobs.JobRetire}
+	want := []string{jobs.JobBackup, jobs.JobDowngrade, jobs.JobJournal, jobs.JobMonthClose, jobs.JobRollOver, jobs.JobRetire}
 	if got := names(s); !slices.Equal(got, want) {
 		t.Errorf("authority jobs %v, want %v", got, want)
 	}
@@ -74,6 +74,8 @@ func TestNextRuns(t *testing.T) {
 			ok = at.Hour() == 3 && at.Minute() == 10 && at.Sub(now) <= 24*time.Hour
 		case jobs.JobRetire:
 			ok = at.Hour() == 0 && at.Minute() == 25 && at.Sub(now) <= 24*time.Hour
+		case jobs.JobJournal:
+			ok = at.Hour() == 3 && at.Minute() == 40 && at.Sub(now) <= 24*time.Hour
 		case jobs.JobMonthClose:
 			ok = at.Day() == 1 && at.Hour() == 0 && at.Minute() == 10 && at.Sub(now) <= 31*24*time.Hour
 		case jobs.JobRollOver:

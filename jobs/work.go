@@ -46,6 +46,22 @@ func (s *Scheduler) trimOutbox(context.Context) error {
 	return nil
 }
 
+// scrubJournal drops the personal fields of the op payloads in the server's
+// journal batches older than store.JournalPayloadDays (docs/SYNC.md,
+// "Journal retention"); the batches' node, time, ops and results stay.
+func (s *Scheduler) scrubJournal(context.Context) error {
+	if !s.authority(JobJournal) {
+		return nil
+	}
+	before := s.opt.Now().AddDate(0, 0, -store.JournalPayloadDays)
+	n, err := s.db.ScrubJournal(before)
+	if err != nil {
+		return err
+	}
+	s.log.Info("journal payloads scrubbed", "batches", n, "before", before)
+	return nil
+}
+
 // authority reports whether db decides as an authority now; a database
 // joined to a server since New has no business with these jobs.
 func (s *Scheduler) authority(name string) bool {

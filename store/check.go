@@ -108,7 +108,7 @@ func checkMeta(tx *bbolt.Tx, out *breaches) {
 	if e, err := hex.DecodeString(string(meta.Get(metaEpoch))); err != nil || len(e) != 16 {
 		out.add("meta: эпоха %q не 32 шестнадцатеричные цифры (epoch is not 32 hex digits)", meta.Get(metaEpoch))
 	}
-	for _, k := range [][]byte{metaSyncCursor, metaSyncAcked, metaSyncRejected, metaSyncLast, metaOutboxTrimmed} {
+	for _, k := range [][]byte{metaSyncCursor, metaSyncAcked, metaSyncRejected, metaSyncLast, metaOutboxTrimmed, metaJournalScrubbed} {
 		if v := meta.Get(k); v != nil && len(v) != 8 {
 			out.add("meta: %s не 8 байт (%s is not 8 bytes)", k, k)
 		}
@@ -478,6 +478,9 @@ func checkResults(tx *bbolt.Tx, out *breaches) {
 		}
 		return nil
 	})
+	if s := metaU64(tx.Bucket(bucketMeta), metaJournalScrubbed); s > jb.Sequence() {
+		out.add("journal: очищено до %d, а последний номер %d (scrubbed past the end)", s, jb.Sequence())
+	}
 	if next-1 != jb.Sequence() {
 		out.add("journal: последний номер %d, счётчик %d (sequence behind the entries)", next-1, jb.Sequence())
 	}

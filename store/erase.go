@@ -53,7 +53,7 @@ func mayName(b []byte, child string) bool {
 // in the stored results, as a compacted one does (a refusal may quote what
 // the op sent: «Неверный СНИЛС «…»»). It returns how many batches it rewrote.
 func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
-	jb, rb := tx.Bucket(bucketJournal), tx.Bucket(bucketResults)
+	jb := tx.Bucket(bucketJournal)
 	type rewrite struct{ k, v []byte }
 	var out []rewrite
 	c := jb.Cursor()
@@ -69,59 +69,15 @@ func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
 		if !mayName(plain, child) {
 			continue
 		}
-		var e journalEntry
-		if err := decode(plain, &e); err != nil {
-			return 0, fmt.Errorf("store: journal %x: %w", k, err)
-		}
-		var seqs []uint64 // the scrubbed ops
-		if e.Ops == nil { // the form before batches
-			if p, ok := app.ScrubPayload(e.Type, e.Payload, child); ok {
-				e.Payload, seqs = p, append(seqs, e.Seq)
-				e.Result.Message, e.Result.Detail = "", ""
-			}
-		}
-		for i := range e.Ops {
-			if p, ok := app.ScrubPayload(e.Ops[i].Type, e.Ops[i].Payload, child); ok {
-				e.Ops[i].Payload, seqs = p, append(seqs, e.Ops[i].Seq)
-			}
-		}
-		if len(seqs) == 0 {
-			continue
-		}
-		for i, r := range e.Results {
-			if slices.Contains(seqs, r.Seq) {
-				e.Results[i].Message, e.Results[i].Detail = "", ""
-			}
-		}
-		for _, seq := range seqs {
-			k := resultKey(e.Node, seq)
-			v, err := getv(tx, bucketResults, k)
-			if err != nil {
-				return 0, err
-			}
-			if v != nil {
-				var r Result
-				if err := decode(v, &r); err != nil {
-					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
-				}
-				if err := putv(tx, rb, bucketResults, k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
-					return 0, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
-				}
-			}
-		}
-		var nv []byte
-		if e.Ops == nil {
-			nv, err = encode(e)
-		} else {
-			nv, err = compressJournalOps(e.Node, e.Ops, e.Time)
-			if err == nil {
-				nv, err = compressJournalEnd(nv, e.Results)
-			}
-		}
+		nv, err := scrubBatch(tx, k, plain, func(typ string, p []byte) ([]byte, bool) {
+			return app.ScrubPayload(typ, p, child)
+		})
 		if err != nil {
 			return 0, err
 		}
-		out = append(out, rewrite{bytes.Clone(k), nv})
+		if nv != nil {
+			out = append(out, rewrite{bytes.Clone(k), nv})
+		}
 	}
 	// A bucket is not written while a cursor walks it.
 	for _, r := range out {
@@ -130,6 +86,77 @@ func scrubJournal(tx *bbolt.Tx, child string) (int, error) {
 		}
 	}
 	return len(out), nil
+}
+
+// scrubBatch applies scrub to the op payloads of the decoded journal value
+// plain (key k) and returns the value to store, or nil when scrub changed
+// nothing. A scrubbed op keeps its seq, HLC, type and result; its rejection
+// loses its Message and Detail, in the batch and in the stored results (a
+// refusal may quote what the op sent). A payload that was stored as Raw (not
+// JSON) is offered to scrub too; a scrubbed one is stored as JSON or not at
+// all.
+func scrubBatch(tx *bbolt.Tx, k, plain []byte, scrub func(opType string, payload []byte) ([]byte, bool)) ([]byte, error) {
+	var e journalEntry
+	if err := decode(plain, &e); err != nil {
+		return nil, fmt.Errorf("store: journal %x: %w", k, err)
+	}
+	var seqs []uint64 // the scrubbed ops
+	if e.Ops == nil { // the form before batches
+		p := []byte(e.Payload)
+		if len(p) == 0 {
+			p = e.Raw
+		}
+		if p, ok := scrub(e.Type, p); ok {
+			e.Payload, e.Raw, seqs = p, nil, append(seqs, e.Seq)
+			e.Result.Message, e.Result.Detail = "", ""
+		}
+	}
+	for i := range e.Ops {
+		o := &e.Ops[i]
+		p := []byte(o.Payload)
+		if len(p) == 0 {
+			p = o.Raw
+		}
+		if p, ok := scrub(o.Type, p); ok {
+			o.Payload, o.Raw, seqs = p, nil, append(seqs, o.Seq)
+		}
+	}
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	for i, r := range e.Results {
+		if slices.Contains(seqs, r.Seq) {
+			e.Results[i].Message, e.Results[i].Detail = "", ""
+		}
+	}
+	rb := tx.Bucket(bucketResults)
+	for _, seq := range seqs {
+		k := resultKey(e.Node, seq)
+		v, err := getv(tx, bucketResults, k)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			var r Result
+			if err := decode(v, &r); err != nil {
+				return nil, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
+			}
+			if r.Message == "" && r.Detail == "" {
+				continue
+			}
+			if err := putv(tx, rb, bucketResults, k, encodeResult(Result{Seq: r.Seq, Status: r.Status, Code: r.Code})); err != nil {
+				return nil, fmt.Errorf("store: result %s/%d: %w", e.Node, seq, err)
+			}
+		}
+	}
+	if e.Ops == nil {
+		return encode(e)
+	}
+	nv, err := compressJournalOps(e.Node, e.Ops, e.Time)
+	if err != nil {
+		return nil, err
+	}
+	return compressJournalEnd(nv, e.Results)
 }
 
 // scrubOutbox rewrites the outbox ops up to seq through whose payloads name

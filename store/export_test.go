@@ -38,3 +38,11 @@ func SetMaxFullRejections(n int) func() {
 
 // NewRecordOf is a pointer to a zero record of kind.
 func NewRecordOf(kind app.Kind) (app.Record, bool) { return newRecord(kind) }
+
+// SetScrubJournalBatches sets how many journal batches one transaction of
+// ScrubJournal reads and returns the function that undoes it.
+func SetScrubJournalBatches(n int) func() {
+	old := scrubJournalBatches
+	scrubJournalBatches = n
+	return func() { scrubJournalBatches = old }
+}
