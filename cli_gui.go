@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -92,8 +93,9 @@ type guiOpener struct {
 	clock *demo.Clock
 	log   *slog.Logger
 
-	mu   gosync.Mutex
-	node *guiNode
+	mu     gosync.Mutex
+	node   *guiNode
+	closed bool // the window is gone: a store opened now is closed at once
 }
 
 // open is ui.Unlock.Open: the store sealed under key (a plaintext database
@@ -111,8 +113,12 @@ func (g *guiOpener) open(key []byte, progress func(done, total int)) (app.Store,
 		return nil, ui.Options{}, err
 	}
 	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		db.Close()
+		return nil, ui.Options{}, errors.New("окно закрыто, пока база открывалась")
+	}
 	g.node = node
-	g.mu.Unlock()
 	return node, opts, nil
 }
 
@@ -120,7 +126,7 @@ func (g *guiOpener) open(key []byte, progress func(done, total int)) (app.Store,
 func (g *guiOpener) close() error {
 	g.mu.Lock()
 	node := g.node
-	g.node = nil
+	g.node, g.closed = nil, true
 	g.mu.Unlock()
 	if node == nil {
 		return nil
