@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	gosync "sync"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"kruzhok/assets"
 	"kruzhok/demo"
 	"kruzhok/jobs"
+	"kruzhok/keys"
 	"kruzhok/store"
 	"kruzhok/sync"
 	"kruzhok/ui"
@@ -32,29 +35,107 @@ func cmdGUI(args []string, stderr io.Writer) int {
 	// The demo moves this clock through a simulated autumn while it builds
 	// (demo.Options.Clock); at any other time it tells the real time.
 	clock := &demo.Clock{}
-	opt, err := keyedOptions(path, fs, store.Options{Now: clock.Now})
-	if err != nil {
-		return fail(stderr, "gui", err)
-	}
-	db, err := store.Open(path, opt)
-	if err != nil {
-		return fail(stderr, "gui", err)
-	}
-	defer db.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil)).With("cmd", "gui")
-	node := &guiNode{db: db, log: log}
-	opts := ui.Options{DataPath: path, Sync: node.syncer, NewInvite: inviteMaker(db, path)}
-	if opts.FirstStart, err = firstStart(db, clock); err != nil {
+	g := &guiOpener{path: path, clock: clock, log: log}
+	if key, ok, err := guiKeyFromOutside(path, keyFileOf(fs)); err != nil {
 		return fail(stderr, "gui", err)
+	} else if ok {
+		st, opts, err := g.open(key, nil)
+		if err != nil {
+			return fail(stderr, "gui", err)
+		}
+		err = ui.Run(st, opts)
+		if cerr := g.close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fail(stderr, "gui", err)
+		}
+		return exitOK
 	}
-	err = ui.Run(node, opts)
-	if serr := node.stop(); err == nil {
-		err = serr
+	// The window asks for the password (or has one chosen) before it opens
+	// the database.
+	err = ui.RunUnlock(ui.Unlock{DataPath: path, Open: g.open})
+	if cerr := g.close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return fail(stderr, "gui", err)
 	}
 	return exitOK
+}
+
+// guiKeyFromOutside is the data key when the desktop is given its secret
+// from outside the window (--key-file, KRUZHOK_KEY, the systemd credential
+// or KRUZHOK_PASSWORD) for a database with a key file or for a new one:
+// ok false means the window asks. A plaintext database of an older version
+// is always sealed through the window, which shows the progress.
+func guiKeyFromOutside(path, keyFile string) (key []byte, ok bool, err error) {
+	env := keyEnv{getenv: os.Getenv} // no terminal prompt: the window asks
+	_, haveRaw, err := rawSecret(path, keyFile, env)
+	if err != nil {
+		return nil, false, err
+	}
+	if !haveRaw && env.getenv(keys.EnvPassword) == "" {
+		return nil, false, nil
+	}
+	if !keys.Exists(path) && fileExists(path) {
+		return nil, false, nil
+	}
+	key, err = resolveDataKey(path, keyFile, env)
+	return key, err == nil, err
+}
+
+// guiOpener opens the database once the window has its data key, and keeps
+// what cmdGUI closes after the window.
+type guiOpener struct {
+	path  string
+	clock *demo.Clock
+	log   *slog.Logger
+
+	mu     gosync.Mutex
+	node   *guiNode
+	closed bool // the window is gone: a store opened now is closed at once
+}
+
+// open is ui.Unlock.Open: the store sealed under key (a plaintext database
+// is sealed now, telling progress), the node around it and the window's
+// options. It runs off the UI goroutine.
+func (g *guiOpener) open(key []byte, progress func(done, total int)) (app.Store, ui.Options, error) {
+	db, err := store.Open(g.path, store.Options{Now: g.clock.Now, DataKey: key, Progress: progress})
+	if err != nil {
+		return nil, ui.Options{}, err
+	}
+	node := &guiNode{db: db, log: g.log}
+	opts := ui.Options{DataPath: g.path, Sync: node.syncer, NewInvite: inviteMaker(db, g.path)}
+	if opts.FirstStart, err = firstStart(db, g.clock); err != nil {
+		db.Close()
+		return nil, ui.Options{}, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		db.Close()
+		return nil, ui.Options{}, errors.New("окно закрыто, пока база открывалась")
+	}
+	g.node = node
+	return node, opts, nil
+}
+
+// close stops the node's schedule and closes its database, if it opened.
+func (g *guiOpener) close() error {
+	g.mu.Lock()
+	node := g.node
+	g.node, g.closed = nil, true
+	g.mu.Unlock()
+	if node == nil {
+		return nil
+	}
+	err := node.stop()
+	if cerr := node.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // firstStart is the choice a brand-new database offers: one with no region

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build Kruzhok and open the desktop app on a fresh Debian 12 machine.
-# Installs the missing system packages Fyne needs, builds ./kruzhok, fills the
-# default database with the demo region the first time, then starts the app.
+# Installs the missing system packages Fyne needs, builds ./kruzhok, then
+# starts the app. The database is encrypted under a password: on a first
+# start the window asks for one, then offers the demo region. With
+# KRUZHOK_PASSWORD set, the demo region is built (sealed under that
+# password) before the window opens, and the window opens without asking.
 # Go 1.26 must already be installed (https://go.dev/doc/install).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -35,8 +38,8 @@ go build -o kruzhok .
 
 DB="${XDG_CONFIG_HOME:-$HOME/.config}/kruzhok/kruzhok.db"
 mkdir -p "$(dirname "$DB")"
-if [ ! -f "$DB" ]; then
-  echo "Creating the demo database $DB"
+if [ ! -f "$DB" ] && [ -n "${KRUZHOK_PASSWORD:-}" ]; then
+  echo "Creating the demo database $DB (encrypted under KRUZHOK_PASSWORD)"
   ./kruzhok demo --data "$DB"
 fi
 exec ./kruzhok --data "$DB"

@@ -24,7 +24,8 @@ func fileName(title, ext string) string {
 
 // saveDocument renders a document with render — which reads the store inside
 // st.View — and offers it in the save dialog over o's window under its
-// default name. The outcome is told in status: what was saved, or why not.
+// default name. The outcome is told in status: what was saved, or why not;
+// a saved file is said to carry children's personal data unencrypted.
 // Rendering happens before the dialog opens, so a failure is shown at once.
 func saveDocument(o fyne.CanvasObject, status *widget.Label, render func() (string, []byte, error)) {
 	name, data, err := render()
@@ -37,7 +38,23 @@ func saveDocument(o fyne.CanvasObject, status *widget.Label, render func() (stri
 		sayErr(status, fieldError("Окно программы недоступно: документ не сохранён"))
 		return
 	}
-	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
+	d := dialog.NewFileSave(writeDocument(w, status, data), w)
+	d.SetFileName(name)
+	if ext := filepath.Ext(name); ext != "" {
+		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	}
+	d.Show()
+}
+
+// personalDataWarning follows every saved document: the database is sealed
+// (issue 10), a file written out of it is not.
+const personalDataWarning = "Файл содержит персональные данные детей и не зашифрован: " +
+	"храните его только на защищённом компьютере"
+
+// writeDocument is the save dialog's callback: it writes data to the file
+// chosen and tells the outcome in status.
+func writeDocument(w fyne.Window, status *widget.Label, data []byte) func(fyne.URIWriteCloser, error) {
+	return func(out fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(errors.New("Не удалось выбрать файл: "+err.Error()), w)
 			return
@@ -54,11 +71,6 @@ func saveDocument(o fyne.CanvasObject, status *widget.Label, render func() (stri
 			sayErr(status, fieldError("Документ не сохранён"))
 			return
 		}
-		say(status, "Сохранено: "+out.URI().Path())
-	}, w)
-	d.SetFileName(name)
-	if ext := filepath.Ext(name); ext != "" {
-		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+		say(status, "Сохранено: "+out.URI().Path()+". "+personalDataWarning+".")
 	}
-	d.Show()
 }

@@ -4,9 +4,12 @@ package ui
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -164,5 +167,28 @@ func TestRegistryButtonOpensTheSaveDialog(t *testing.T) {
 	rgTap(t, bad.content, "Выписка из реестра (PDF)…")
 	if bad.status.Text == "" || bad.status.Importance != widget.DangerImportance {
 		t.Errorf("unknown municipality: status %q", bad.status.Text)
+	}
+}
+
+// A saved document is written whole, and the status says that the file
+// carries children's personal data and is not encrypted.
+func TestSavedDocumentWarnsOfPersonalData(t *testing.T) {
+	a := test.NewTempApp(t)
+	win := a.NewWindow("")
+	defer win.Close()
+	status := newStatus()
+	path := filepath.Join(t.TempDir(), "Реестр сертификатов.pdf")
+	out, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeDocument(win, status, []byte("%PDF-1.7 реестр"))(out, nil)
+	if got, _ := os.ReadFile(path); string(got) != "%PDF-1.7 реестр" {
+		t.Errorf("file holds %q", got)
+	}
+	for _, want := range []string{"Сохранено: " + path, "персональные данные детей", "не зашифрован"} {
+		if !strings.Contains(status.Text, want) {
+			t.Errorf("status %q lacks %q", status.Text, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"kruzhok/app"
 	"kruzhok/store"
 	ksync "kruzhok/sync"
 )
@@ -78,4 +79,15 @@ func (o Options) syncer() Syncer {
 		return nil
 	}
 	return o.Sync()
+}
+
+// Unlock is how the window opens a database sealed under a data key (issue
+// 10): the window asks for the password of DataPath's key file (or has one
+// chosen for a new or plaintext database), unwraps the data key, and hands it
+// to Open, which opens the store with it and builds the Options of the
+// window. Open runs off the UI goroutine; it tells progress how far the
+// sealing of a plaintext database has come.
+type Unlock struct {
+	DataPath string
+	Open     func(dataKey []byte, progress func(done, total int)) (app.Store, Options, error)
 }

@@ -38,6 +38,24 @@ func Run(st app.Store, opts Options) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
+	newWindow(newApp(), st, opts).ShowAndRun()
+	return nil
+}
+
+// RunUnlock opens the desktop window on the unlock screen of u.DataPath
+// (a new password for a new or plaintext database, the password of a sealed
+// one), then on the store u.Open returns, and blocks until the user closes
+// the window. Without a display it returns ErrNoDisplay.
+func RunUnlock(u Unlock) error {
+	if !haveDisplay(os.Getenv) {
+		return ErrNoDisplay
+	}
+	newUnlockWindow(newApp(), u).ShowAndRun()
+	return nil
+}
+
+// newApp is the Fyne application with Kruzhok's metadata.
+func newApp() fyne.App {
 	// A plain `go build` binary reads FyneApp.toml only when it sits beside
 	// it, so the metadata, and with it the fyneDo migration (widgets are
 	// touched from other goroutines only through fyne.Do), is set here.
@@ -51,8 +69,7 @@ func Run(st app.Store, opts Options) error {
 	})
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
-	newWindow(a, st, opts).ShowAndRun()
-	return nil
+	return a
 }
 
 // haveDisplay reports whether a desktop session is reachable: GLFW panics
@@ -69,13 +86,31 @@ func newWindow(a fyne.App, st app.Store, opts Options) fyne.Window {
 	w := a.NewWindow(windowTitle)
 	w.SetIcon(icon)
 	w.Resize(fyne.NewSize(1200, 760))
+	showStore(w, st, opts)
+	return w
+}
+
+// newUnlockWindow builds the window on the unlock screen of u; once the
+// store is open it shows what newWindow shows. It is not shown.
+func newUnlockWindow(a fyne.App, u Unlock) fyne.Window {
+	w := a.NewWindow(windowTitle)
+	w.SetIcon(icon)
+	w.Resize(fyne.NewSize(1200, 760))
+	s := newUnlockScreen(u, func(st app.Store, opts Options) { showStore(w, st, opts) })
+	w.SetContent(s.content)
+	w.Canvas().Focus(s.pass)
+	return w
+}
+
+// showStore puts the first-start choice of st into w when opts.FirstStart is
+// set, else its main screen.
+func showStore(w fyne.Window, st app.Store, opts Options) {
 	if opts.FirstStart != nil {
 		fs := newFirstStart(st, opts, func() { showMain(w, st, opts) })
 		w.SetContent(fs.content)
-		return w
+		return
 	}
 	showMain(w, st, opts)
-	return w
 }
 
 // showMain puts the main screen of st into w: the top bar and the tabs of the

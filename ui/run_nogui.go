@@ -17,3 +17,8 @@ var ErrNoDesktop = errors.New("в этой сборке нет рабочего 
 func Run(st app.Store, opts Options) error {
 	return ErrNoDesktop
 }
+
+// RunUnlock refuses the desktop mode, as Run does.
+func RunUnlock(u Unlock) error {
+	return ErrNoDesktop
+}
