@@ -48,6 +48,8 @@ type world struct {
 	// clock is how far the server's clock runs ahead of today, in
 	// nanoseconds: w.advance moves it (invite expiry, throttling windows).
 	clock atomic.Int64
+	// open opens the world's databases (server and nodes); nil: openDB.
+	open func(t testing.TB, name string, now func() time.Time) *store.DB
 }
 
 // now is the server database's clock.
@@ -93,13 +95,19 @@ type worldOpt struct {
 	now    func() time.Time
 	budget int64
 	days   int
+	// open, when set, opens every database of the world (sealed ones in
+	// the leak test); nil: openDB, plaintext in t.TempDir().
+	open func(t testing.TB, name string, now func() time.Time) *store.DB
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00}) }
 
 func newWorldWith(t *testing.T, opt worldOpt) *world {
 	t.Helper()
-	w := &world{t: t}
+	w := &world{t: t, open: opt.open}
+	if w.open == nil {
+		w.open = openDB
+	}
 	now, budget, days := opt.now, opt.budget, opt.days
 	if now == nil {
 		now = w.now
@@ -110,7 +118,7 @@ func newWorldWith(t *testing.T, opt worldOpt) *world {
 	if days == 0 {
 		days = 30
 	}
-	w.serve(openDB(t, "server.db", now), slog.LevelWarn)
+	w.serve(w.open(t, "server.db", now), slog.LevelWarn)
 
 	w.must(assets.Seed(app.DateOf(now())))
 	w.must(&app.SetPriceCap{Pct: 120})
@@ -186,7 +194,11 @@ func (w *world) joinAt(scope string, now func() time.Time) *node {
 	w.t.Helper()
 	name := strings.NewReplacer(":", "-").Replace(scope) + fmt.Sprint(w.seq) + ".db"
 	w.seq++
-	db := openDB(w.t, name, now)
+	open := w.open
+	if open == nil {
+		open = openDB
+	}
+	db := open(w.t, name, now)
 	if err := sync.Join(context.Background(), db, w.ts.URL, w.invite(scope), w.hc); err != nil {
 		w.t.Fatalf("join %s: %v", scope, err)
 	}
