@@ -67,7 +67,8 @@ type EncResult struct {
 	SearchChildren     int            `json:"search_children"`
 	SearchBuildSeconds float64        `json:"search_build_s"` // ExecBatch of 5 000 per transaction, NoSync, sealed
 	SearchFileBytes    int64          `json:"search_file_bytes"`
-	SearchLimit        int            `json:"search_limit"` // the desktop's (ui searchLimit)
+	SearchPlainBytes   int64          `json:"search_plain_file_bytes"` // the plaintext twin
+	SearchLimit        int            `json:"search_limit"`            // the desktop's (ui searchLimit)
 	Search             []SearchFigure `json:"search"`
 	SearchMsMax        float64        `json:"search_ms_max"` // the slowest prefix's median
 
@@ -96,6 +97,9 @@ type SearchFigure struct {
 	Found    int     `json:"found"`
 	MsMedian float64 `json:"ms_median"`
 	MsMax    float64 `json:"ms_max"`
+	// The same query on a plaintext database of the same children: what
+	// the seal adds.
+	MsPlainMedian float64 `json:"ms_plain_median"`
 }
 
 // searchLimit is the desktop's limit of a name search (ui/provider_children.go).
@@ -338,8 +342,9 @@ var (
 )
 
 // encSearch builds a sealed database of opt.Children children (ExecBatch,
-// 5 000 a transaction, NoSync) and times the desktop's name search for each
-// prefix of 1 to 5 letters of a common surname.
+// 5 000 a transaction, NoSync), and a plaintext twin of the same children,
+// and times the desktop's name search on each for every prefix of 1 to 5
+// letters of a common surname.
 func encSearch(ctx context.Context, dir string, opt EncOptions, log *slog.Logger, res *EncResult) error {
 	log.Info("name search: building", "children", opt.Children)
 	path := filepath.Join(dir, "search.db")
@@ -349,10 +354,20 @@ func encSearch(ctx context.Context, dir string, opt EncOptions, log *slog.Logger
 		return err
 	}
 	defer db.Close()
+	plainPath := filepath.Join(dir, "search-plain.db")
+	plain, err := store.Open(plainPath, store.Options{NoSync: true, Now: func() time.Time { return now }})
+	if err != nil {
+		return err
+	}
+	defer plain.Close()
+	if _, err := plain.Exec(assets.Seed(app.DateOf(now))); err != nil {
+		return err
+	}
 	t := time.Now()
 	if _, err := db.Exec(assets.Seed(app.DateOf(now))); err != nil {
 		return err
 	}
+	var plainT time.Duration
 	rnd := rand.New(rand.NewPCG(3, 4))
 	born := app.MustDate("2009-01-01")
 	var cmds []app.Command
@@ -371,33 +386,44 @@ func encSearch(ctx context.Context, dir string, opt EncOptions, log *slog.Logger
 			if _, err := db.ExecBatch(cmds); err != nil {
 				return fmt.Errorf("register children: %w", err)
 			}
+			tp := time.Now()
+			if _, err := plain.ExecBatch(cmds); err != nil {
+				return fmt.Errorf("register children: %w", err)
+			}
+			plainT += time.Since(tp)
 			cmds = cmds[:0]
 			log.Info("name search: building", "done", i+1)
 		}
 	}
-	res.SearchBuildSeconds = time.Since(t).Seconds()
+	res.SearchBuildSeconds = (time.Since(t) - plainT).Seconds()
 	res.SearchChildren, res.SearchLimit = opt.Children, searchLimit
 	if fi, err := os.Stat(path); err == nil {
 		res.SearchFileBytes = fi.Size()
 	}
+	if fi, err := os.Stat(plainPath); err == nil {
+		res.SearchPlainBytes = fi.Size()
+	}
 	word := []rune("кузнецов")
 	for n := 1; n <= 5; n++ {
 		prefix := string(word[:n])
-		var ts []float64
+		var ts [2][]float64
 		found := 0
 		for range 15 {
-			t := time.Now()
-			err := db.View(func(r app.Reader) error {
-				kids, err := app.List[app.Child](r, app.IdxName, app.NameKey(prefix), searchLimit)
-				found = len(kids)
-				return err
-			})
-			ts = append(ts, ms(time.Since(t)))
-			if err != nil {
-				return err
+			for i, d := range []*store.DB{db, plain} {
+				t := time.Now()
+				err := d.View(func(r app.Reader) error {
+					kids, err := app.List[app.Child](r, app.IdxName, app.NameKey(prefix), searchLimit)
+					found = len(kids)
+					return err
+				})
+				ts[i] = append(ts[i], ms(time.Since(t)))
+				if err != nil {
+					return err
+				}
 			}
 		}
-		f := SearchFigure{Prefix: prefix, Found: found, MsMedian: quantile(ts, 0.5), MsMax: slices.Max(ts)}
+		f := SearchFigure{Prefix: prefix, Found: found, MsMedian: quantile(ts[0], 0.5), MsMax: slices.Max(ts[0]),
+			MsPlainMedian: quantile(ts[1], 0.5)}
 		res.Search = append(res.Search, f)
 		res.SearchMsMax = max(res.SearchMsMax, f.MsMedian)
 		log.Info("name search", "prefix", prefix, "found", found, "ms", f.MsMedian)
