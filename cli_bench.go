@@ -16,15 +16,21 @@ import (
 func init() {
 	register("bench", "  kruzhok bench sync [--dir КАТАЛОГ] [--marks N] [--runs N] [--warmup N] [-v]\n"+
 		"                                замеры синхронизации: байты на операцию, месяц исполнителя,\n"+
-		"                                скорость применения на сервере; одним объектом JSON\n", cmdBench)
+		"                                скорость применения на сервере; одним объектом JSON\n"+
+		"  kruzhok bench enc [--dir КАТАЛОГ] [--children N] [--marks N] [--commands N] [-v]\n"+
+		"                                цена шифрования: применение на сервере и команды рабочего места\n"+
+		"                                с ключом и без, разблокировка, поиск по имени; одним объектом JSON\n", cmdBench)
 }
 
 // cmdBench runs a benchmark and prints its result as one JSON object on
 // stdout. The exit code is 0 when the run completed, whether or not the
 // figures meet their targets: the JSON says that ("pass").
 func cmdBench(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "enc" {
+		return benchEnc(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "sync" {
-		fmt.Fprintln(stderr, "kruzhok bench: укажите замер: kruzhok bench sync")
+		fmt.Fprintln(stderr, "kruzhok bench: укажите замер: kruzhok bench sync или kruzhok bench enc")
 		return exitUsage
 	}
 	// No --data: the bench builds its own databases.
@@ -48,6 +54,37 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := bench.Sync(ctx, opt)
+	if err != nil {
+		return fail(stderr, "bench", err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fail(stderr, "bench", err)
+	}
+	return exitOK
+}
+
+// benchEnc runs the encryption figures (bench.Encryption) and prints them as
+// one JSON object; exit 0 whether or not they meet their targets.
+func benchEnc(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("kruzhok bench enc", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var opt bench.EncOptions
+	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
+	flags.IntVar(&opt.Children, "children", 100_000, "детей в базе поиска по имени")
+	flags.IntVar(&opt.Marks, "marks", 4000, "операций, применяемых сервером")
+	flags.IntVar(&opt.Commands, "commands", 200, "команд рабочего места на каждой базе")
+	verbose := flags.Bool("v", false, "ход замера в stderr")
+	if !parse(flags, args, stderr) {
+		return exitUsage
+	}
+	if *verbose {
+		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := bench.Encryption(ctx, opt)
 	if err != nil {
 		return fail(stderr, "bench", err)
 	}

@@ -34,3 +34,32 @@ func TestBenchSync(t *testing.T) {
 	exe(t, "bench").want(t, 2, "stderr", "kruzhok bench sync")
 	exe(t, "bench", "sync", "--data", "x").want(t, 2, "stderr", "-data")
 }
+
+// `kruzhok bench enc` prints one JSON object: each figure plaintext and
+// sealed side by side, with its target and whether it passes (small sizes
+// here; the real run uses 100 000 children).
+func TestBenchEnc(t *testing.T) {
+	r := exe(t, "bench", "enc", "--children", "2000", "--marks", "500", "--commands", "20")
+	r.want(t, 0, "stdout", `"apply_sealed_pct_of_plain"`)
+	var got map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
+	}
+	for _, k := range []string{"apply_ops_per_s_plain", "apply_ops_per_s_sealed", "command_ms_plain_median",
+		"command_ms_sealed_median", "unlock_s_median", "search", "search_ms_max", "targets", "pass"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no %q in %s", k, r.stdout)
+		}
+	}
+	if got["apply_ops"] != float64(500) || got["search_children"] != float64(2000) || got["commands"] != float64(20) {
+		t.Errorf("apply_ops %v, search_children %v, commands %v", got["apply_ops"], got["search_children"], got["commands"])
+	}
+	if s, _ := got["search"].([]any); len(s) != 5 {
+		t.Errorf("search figures for %d prefixes, want 5", len(s))
+	}
+	exe(t, "bench", "enc", "--data", "x").want(t, 2, "stderr", "-data")
+}

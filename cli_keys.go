@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"kruzhok/app"
 	"kruzhok/keys"
 	"kruzhok/store"
 )
@@ -23,7 +24,7 @@ import (
 
 func init() {
 	register("keys", "  kruzhok keys init --data ФАЙЛ [--key-file КЛЮЧ]\n"+
-		"                                создать ключ шифрования новой базы (пароль или файл ключа)\n"+
+		"                                создать ключ базы (пароль или файл ключа); существующая база шифруется\n"+
 		"  kruzhok keys passwd --data ФАЙЛ [--new-key-file КЛЮЧ]\n"+
 		"                                сменить пароль (или ключ) базы; данные не меняются\n", cmdKeys)
 }
@@ -127,8 +128,8 @@ func rawSecret(dbPath, keyFile string, env keyEnv) (keys.Secret, bool, error) {
 
 // errPlainWithKey: a key was given for a database that exists unencrypted.
 var errPlainWithKey = errors.New("у базы нет файла ключа — она не зашифрована, а ключ или пароль указан " +
-	"(--key-file, KRUZHOK_KEY, учётные данные systemd или KRUZHOK_PASSWORD); уберите его — " +
-	"шифрование существующей базы пока не поддерживается")
+	"(--key-file, KRUZHOK_KEY, учётные данные systemd или KRUZHOK_PASSWORD); уберите его " +
+	"или зашифруйте базу командой kruzhok keys init")
 
 func resolveDataKey(dbPath, keyFile string, env keyEnv) ([]byte, error) {
 	raw, haveRaw, err := rawSecret(dbPath, keyFile, env)
@@ -220,9 +221,10 @@ func runKeys(args []string, stdout, stderr io.Writer, env keyEnv) int {
 	return exitUsage
 }
 
-// keysInit makes the key file of a new database: for --key-file (or
+// keysInit makes the key file of a database: for --key-file (or
 // KRUZHOK_KEY, or the systemd credential), else for a password from
-// KRUZHOK_PASSWORD or asked twice on the terminal.
+// KRUZHOK_PASSWORD or asked twice on the terminal. An existing plaintext
+// database is then sealed in place and checked (sealExisting).
 func keysInit(args []string, stdout, stderr io.Writer, env keyEnv) int {
 	flags, data := newFlags("keys init", stderr)
 	if !parse(flags, args, stderr) {
@@ -235,10 +237,18 @@ func keysInit(args []string, stdout, stderr io.Writer, env keyEnv) int {
 	if keys.Exists(path) {
 		return fail(stderr, "keys init", keys.ErrKeyExists)
 	}
-	if fileExists(path) {
-		fmt.Fprintf(stderr, "kruzhok keys init: база %s уже есть и не зашифрована; ключ создаётся для новой базы — "+
-			"шифрование существующей пока не поддерживается\n", path)
-		return exitFail
+	existing := fileExists(path)
+	if existing {
+		// The plaintext database must open (not locked, not too new, a
+		// Kruzhok file) before a key is made for it: a key file beside a
+		// database that cannot be sealed would only stop every command.
+		db, err := store.Open(path, store.Options{})
+		if err != nil {
+			return fail(stderr, "keys init", err)
+		}
+		if err := db.Close(); err != nil {
+			return fail(stderr, "keys init", err)
+		}
 	}
 	secret, haveRaw, err := rawSecret(path, keyFileOf(flags), env)
 	if err != nil {
@@ -252,8 +262,19 @@ func keysInit(args []string, stdout, stderr io.Writer, env keyEnv) int {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fail(stderr, "keys init", err)
 	}
-	if _, err := keys.Create(path, secret); err != nil {
+	dk, err := keys.Create(path, secret)
+	if err != nil {
 		return fail(stderr, "keys init", err)
+	}
+	if existing {
+		if err := sealExisting(path, dk, stderr); err != nil {
+			// The key file stays: the store resumes the sealing on the
+			// next open with this key, from where it stopped.
+			fmt.Fprintf(stderr, "kruzhok keys init: %v\n"+
+				"Ключ %s создан; шифрование продолжится при следующем открытии базы с этим ключом "+
+				"(например, kruzhok check --data %s).\n", err, keys.KeyPath(path), path)
+			return exitFail
+		}
 	}
 	how := "паролем"
 	if haveRaw {
@@ -263,6 +284,41 @@ func keysInit(args []string, stdout, stderr io.Writer, env keyEnv) int {
 		"Забытый пароль не восстановить: узел подключают заново и загружают данные с сервера.\n",
 		path, how, keys.KeyPath(path))
 	return exitOK
+}
+
+// sealExisting seals the plaintext database at path under dk in place
+// (store/seal_migrate.go: crash-safe, resumed by the next open with the key),
+// telling its progress on stderr, and then checks the sealed database as
+// kruzhok check does.
+func sealExisting(path string, dk []byte, stderr io.Writer) error {
+	last := -1
+	progress := func(done, total int) {
+		if done == last {
+			return
+		}
+		last = done
+		fmt.Fprintf(stderr, "Шифрование базы: %d из %d\n", done, total)
+	}
+	db, err := store.Open(path, store.Options{DataKey: dk, Progress: progress})
+	if err != nil {
+		return err
+	}
+	domain := app.Check
+	if !db.Authority() {
+		domain = app.CheckNode
+	}
+	breaches := db.Check(domain)
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if len(breaches) > 0 {
+		for _, b := range breaches {
+			fmt.Fprintln(stderr, b)
+		}
+		return fmt.Errorf("после шифрования проверка нашла нарушений: %d (kruzhok check --data %s)", len(breaches), path)
+	}
+	fmt.Fprintln(stderr, "Шифрование базы завершено, проверка пройдена.")
+	return nil
 }
 
 // keysPasswd re-wraps the data key: the old secret as for any command, the

@@ -267,12 +267,27 @@ func TestKeysInitPasswd(t *testing.T) {
 	if got, err := keys.Open(path, s); err != nil || !bytes.Equal(got, dk) {
 		t.Errorf("key file: %x, %v", got, err)
 	}
-	// An existing plaintext database is not given a key that would not seal it.
+	// An existing plaintext database is sealed in place under the new key.
 	plain := newDBPath(t)
 	makePlainDB(t, plain, nil)
-	if code := run(envOf(nil, "п", "п"), "init", "--data", plain); code != exitFail || keys.Exists(plain) {
+	if code := run(envOf(nil, "п", "п"), "init", "--data", plain); code != exitOK || !keys.Exists(plain) ||
+		!strings.Contains(errb.String(), "Шифрование базы:") {
 		t.Fatalf("init on a plaintext database: %d %s", code, errb.String())
 	}
+	if _, err := store.Open(plain, store.Options{NoSync: true}); !errors.Is(err, store.ErrKeyRequired) {
+		t.Fatalf("the converted database opens without a key: %v", err)
+	}
+	// A locked plaintext database gets no key file: nothing could seal it.
+	locked := newDBPath(t)
+	makePlainDB(t, locked, nil)
+	holder, err := store.Open(locked, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := run(envOf(nil, "п", "п"), "init", "--data", locked); code != exitFail || keys.Exists(locked) {
+		t.Fatalf("init on a locked database: %d %s", code, errb.String())
+	}
+	holder.Close()
 	if code := run(envOf(nil), "frob"); code != exitUsage {
 		t.Fatalf("unknown keys command: %d", code)
 	}
@@ -317,4 +332,32 @@ func TestKeysBinary(t *testing.T) {
 	exeEnv(t, []string{"KRUZHOK_PASSWORD=верный", "KRUZHOK_NEW_PASSWORD=новый"}, "keys", "passwd", "--data", path).
 		want(t, 0, "stdout", "данные не менялись")
 	exeEnv(t, []string{"KRUZHOK_PASSWORD=новый"}, "check", "--data", path).want(t, 0, "stdout", "")
+}
+
+// The real binary converts an existing plaintext database (a demo region):
+// progress on stderr, the same digest after, and the file then refuses to
+// open without the password.
+func TestKeysInitConvertsBinary(t *testing.T) {
+	path := demoFile(t, 300)
+	before := exeEnv(t, nil, "digest", "--data", path)
+	before.want(t, 0, "stdout", "")
+	r := exeEnv(t, []string{"KRUZHOK_PASSWORD=верный"}, "keys", "init", "--data", path)
+	r.want(t, 0, "stdout", "создан")
+	if !strings.Contains(r.stderr, "Шифрование базы: ") || !strings.Contains(r.stderr, "проверка пройдена") {
+		t.Fatalf("no progress or check on stderr:\n%s", r.stderr)
+	}
+	exeEnv(t, nil, "check", "--data", path).want(t, 1, "stderr", "KRUZHOK_PASSWORD")
+	exeEnv(t, []string{"KRUZHOK_PASSWORD=верный"}, "check", "--data", path).want(t, 0, "stdout", "OK: нарушений нет")
+	after := exeEnv(t, []string{"KRUZHOK_PASSWORD=верный"}, "digest", "--data", path)
+	after.want(t, 0, "stdout", "")
+	if after.stdout != before.stdout {
+		t.Fatalf("digest changed by the sealing:\n%s\nvs\n%s", before.stdout, after.stdout)
+	}
+	if _, err := store.Open(path, store.Options{NoSync: true}); !errors.Is(err, store.ErrKeyRequired) {
+		t.Fatalf("open without a key: %v", err)
+	}
+	if m, _ := filepath.Glob(path + ".*"); len(m) != 1 || m[0] != keys.KeyPath(path) {
+		t.Errorf("files beside the database: %v", m)
+	}
+	exeEnv(t, []string{"KRUZHOK_PASSWORD=другой"}, "keys", "init", "--data", path).want(t, 1, "stderr", "KEY_EXISTS")
 }

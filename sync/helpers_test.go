@@ -35,22 +35,21 @@ func day(s string) app.Date { return app.MustDate(s) }
 // HTTP by httptest, seeded with the region and two active providers of
 // municipality 27, each with a certified programme, a module and a group.
 type world struct {
-	t    *testing.T
-	db   *store.DB
-	srv  *sync.Server
-	seal *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
-	// sealed: the server and every node keep their databases sealed, each
-	// with its own data key (issue 10).
-	sealed bool
-	ts     *httptest.Server
-	front  atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
-	cut    *cutTransport
-	hc     *http.Client
-	seq    int
-	A, B   provider
+	t     *testing.T
+	db    *store.DB
+	srv   *sync.Server
+	seal  *sync.SealKey // the server's key batch files are sealed to, kept across w.serve
+	ts    *httptest.Server
+	front atomic.Pointer[http.Handler] // what the test server runs: the API or a fault wrapping it
+	cut   *cutTransport
+	hc    *http.Client
+	seq   int
+	A, B  provider
 	// clock is how far the server's clock runs ahead of today, in
 	// nanoseconds: w.advance moves it (invite expiry, throttling windows).
 	clock atomic.Int64
+	// open opens the world's databases (server and nodes); nil: openDB.
+	open func(t testing.TB, name string, now func() time.Time) *store.DB
 }
 
 // now is the server database's clock.
@@ -96,14 +95,19 @@ type worldOpt struct {
 	now    func() time.Time
 	budget int64
 	days   int
-	sealed bool // every database sealed with its own key
+	// open, when set, opens every database of the world (sealed ones in
+	// the leak test); nil: openDB, plaintext in t.TempDir().
+	open func(t testing.TB, name string, now func() time.Time) *store.DB
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00}) }
 
 func newWorldWith(t *testing.T, opt worldOpt) *world {
 	t.Helper()
-	w := &world{t: t, sealed: opt.sealed}
+	w := &world{t: t, open: opt.open}
+	if w.open == nil {
+		w.open = openDB
+	}
 	now, budget, days := opt.now, opt.budget, opt.days
 	if now == nil {
 		now = w.now
@@ -114,11 +118,7 @@ func newWorldWith(t *testing.T, opt worldOpt) *world {
 	if days == 0 {
 		days = 30
 	}
-	var key []byte
-	if opt.sealed {
-		key = newDataKey(t)
-	}
-	w.serve(openDBKey(t, "server.db", now, key), slog.LevelWarn)
+	w.serve(w.open(t, "server.db", now), slog.LevelWarn)
 
 	w.must(assets.Seed(app.DateOf(now())))
 	w.must(&app.SetPriceCap{Pct: 120})
@@ -194,11 +194,11 @@ func (w *world) joinAt(scope string, now func() time.Time) *node {
 	w.t.Helper()
 	name := strings.NewReplacer(":", "-").Replace(scope) + fmt.Sprint(w.seq) + ".db"
 	w.seq++
-	var key []byte
-	if w.sealed {
-		key = newDataKey(w.t)
+	open := w.open
+	if open == nil {
+		open = openDB
 	}
-	db := openDBKey(w.t, name, now, key)
+	db := open(w.t, name, now)
 	if err := sync.Join(context.Background(), db, w.ts.URL, w.invite(scope), w.hc); err != nil {
 		w.t.Fatalf("join %s: %v", scope, err)
 	}
@@ -468,6 +468,13 @@ func newKey(t testing.TB) ed25519.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// openSealed is openDB sealed with a new random data key of its own: a
+// world's open for tests whose every database is sealed (issue 10).
+func openSealed(t testing.TB, name string, now func() time.Time) *store.DB {
+	t.Helper()
+	return openDBKey(t, name, now, newDataKey(t))
 }
 
 // newDataKey is a random 32-byte data key.

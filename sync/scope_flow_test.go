@@ -28,7 +28,11 @@ func providerForgets(t *testing.T, sealed bool) {
 		clock.set(time.Date(2026, 1, 1, 12, 0, 0, 0, msk).AddDate(0, 0, int(day(s)-day("2026-01-01"))))
 	}
 	at("2026-09-15")
-	w := newWorldWith(t, worldOpt{quota: 10, nominal: 8_000_00, now: clock.now, sealed: sealed})
+	opt := worldOpt{quota: 10, nominal: 8_000_00, now: clock.now}
+	if sealed {
+		opt.open = openSealed
+	}
+	w := newWorldWith(t, opt)
 	mun := w.joinAt(app.MunicipalityScope("27"), clock.now)
 	a := w.joinAt(app.ProviderScope(w.A.ID), clock.now)
 	enrolledAtA(t, w, mun, a, day("2026-10-01"), clock.today())
