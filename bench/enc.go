@@ -425,7 +425,11 @@ func encSearch(ctx context.Context, dir string, opt EncOptions, log *slog.Logger
 		f := SearchFigure{Prefix: prefix, Found: found, MsMedian: quantile(ts[0], 0.5), MsMax: slices.Max(ts[0]),
 			MsPlainMedian: quantile(ts[1], 0.5)}
 		res.Search = append(res.Search, f)
-		res.SearchMsMax = max(res.SearchMsMax, f.MsMedian)
+		// The desktop searches names from two letters on (ui: tooShort); one
+		// letter is reported, not judged.
+		if n >= 2 {
+			res.SearchMsMax = max(res.SearchMsMax, f.MsMedian)
+		}
 		log.Info("name search", "prefix", prefix, "found", found, "ms", f.MsMedian)
 	}
 	return nil
