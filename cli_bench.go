@@ -51,9 +51,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
+	return runBench(stdout, stderr, func(ctx context.Context) (any, error) { return bench.Sync(ctx, opt) })
+}
+
+// runBench runs one benchmark until it ends or Ctrl-C, and prints its result
+// as indented JSON.
+func runBench(stdout, stderr io.Writer, run func(context.Context) (any, error)) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := bench.Sync(ctx, opt)
+	res, err := run(ctx)
 	if err != nil {
 		return fail(stderr, "bench", err)
 	}
@@ -82,16 +88,5 @@ func benchEnc(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := bench.Encryption(ctx, opt)
-	if err != nil {
-		return fail(stderr, "bench", err)
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(res); err != nil {
-		return fail(stderr, "bench", err)
-	}
-	return exitOK
+	return runBench(stdout, stderr, func(ctx context.Context) (any, error) { return bench.Encryption(ctx, opt) })
 }

@@ -121,21 +121,12 @@ func Encryption(ctx context.Context, opt EncOptions) (EncResult, error) {
 	if opt.Unlocks <= 0 {
 		opt.Unlocks = 3
 	}
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	dir := opt.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "kruzhok-bench-enc-")
-		if err != nil {
-			return res, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+	log := logOr(opt.Log)
+	dir, done, err := workDir(opt.Dir, "kruzhok-bench-enc-")
+	if err != nil {
 		return res, err
 	}
+	defer done()
 	if err := encApply(ctx, dir, opt, log, &res); err != nil {
 		return res, err
 	}

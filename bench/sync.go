@@ -159,21 +159,12 @@ func syncRun(ctx context.Context, opt Options) (SyncResult, error) {
 	if opt.BarePuts <= 0 {
 		opt.BarePuts = 100_000
 	}
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	dir := opt.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "kruzhok-bench-")
-		if err != nil {
-			return res, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+	log := logOr(opt.Log)
+	dir, done, err := workDir(opt.Dir, "kruzhok-bench-")
+	if err != nil {
 		return res, err
 	}
+	defer done()
 
 	log.Info("building the world: server, provider, children, contracts")
 	srv, err := NewServer(dir, opt.World)
@@ -399,4 +390,25 @@ func pushPhase(ctx context.Context, srv *Server, node *Node) (phase, error) {
 		return p, errors.New("node and server digests differ after the sync")
 	}
 	return p, nil
+}
+
+// logOr is l, or a logger that discards.
+func logOr(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// workDir is dir, made if missing, or a new temporary directory named with
+// prefix that done removes.
+func workDir(dir, prefix string) (string, func(), error) {
+	if dir != "" {
+		return dir, func() {}, os.MkdirAll(dir, 0o700)
+	}
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	return d, func() { os.RemoveAll(d) }, nil
 }
