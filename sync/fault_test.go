@@ -237,17 +237,7 @@ func TestServerRestoredFromBackup(t *testing.T) {
 	w.must(groupCmd("lost-too", w.B.Mod))
 	old := w.db.Epoch()
 
-	restored, err := store.Open(backup, store.Options{NoSync: true, Now: func() time.Time { return today }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { restored.Close() })
-	if err := restored.NewEpoch(); err != nil {
-		t.Fatal(err)
-	}
-	w.db = restored
-	h := sync.NewServer(restored, nil).Handler()
-	w.front.Store(&h)
+	restored := w.restore(backup)
 	if restored.Epoch() == old {
 		t.Fatal("restore kept the epoch")
 	}
@@ -312,17 +302,7 @@ func TestServerRestoredBeyondOutboxKeep(t *testing.T) {
 	if n, err := a.db.TrimOutbox(today.Add(time.Hour)); err != nil || n != 5 {
 		t.Fatalf("TrimOutbox = %d, %v; want 5", n, err)
 	}
-	restored, err := store.Open(backup, store.Options{NoSync: true, Now: func() time.Time { return today }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { restored.Close() })
-	if err := restored.NewEpoch(); err != nil {
-		t.Fatal(err)
-	}
-	w.db = restored
-	h := sync.NewServer(restored, nil).Handler()
-	w.front.Store(&h)
+	w.restore(backup)
 
 	before, _ := a.db.SyncState()
 	for round := range 2 {
@@ -339,4 +319,22 @@ func TestServerRestoredBeyondOutboxKeep(t *testing.T) {
 	if b := a.db.Check(app.CheckNode); len(b) > 0 {
 		t.Errorf("node check: %q", b)
 	}
+}
+
+// restore makes the world's server run on the database copied to backup, as
+// an operator restoring it would: a new epoch, the same address.
+func (w *world) restore(backup string) *store.DB {
+	w.t.Helper()
+	restored, err := store.Open(backup, store.Options{NoSync: true, Now: func() time.Time { return today }})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { restored.Close() })
+	if err := restored.NewEpoch(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.db = restored
+	h := sync.NewServer(restored, nil).Handler()
+	w.front.Store(&h)
+	return restored
 }
