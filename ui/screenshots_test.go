@@ -56,42 +56,17 @@ func TestScreenshotsOfTrust(t *testing.T) {
 	size := fyne.NewSize(1024, 600)
 
 	t.Run("Municipality", func(t *testing.T) {
-		a := test.NewTempApp(t)
-		test.ApplyTheme(t, theme.DefaultTheme())
-		w := munWorld(t)
-		w.providerRegistered("Орлова", "Вера", "ABCD2345")
-		w.providerRegistered("Беляев", "Тимур", "ABCD2346")
-		win := newWindow(a, w.db, w.opts())
-		defer win.Close()
-		win.Resize(size)
-		openTab(t, win, "Подтверждение")
-		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		win := munShot(t, size, "Подтверждение", "Орлова", "Беляев")
 		screenshot(t, win, dir, "municipality-confirm")
 	})
 
 	t.Run("Registry", func(t *testing.T) {
-		a := test.NewTempApp(t)
-		test.ApplyTheme(t, theme.DefaultTheme())
-		w := munWorld(t)
-		w.providerRegistered("Орлова", "Вера", "ABCD2345")
-		win := newWindow(a, w.db, w.opts())
-		defer win.Close()
-		win.Resize(size)
-		openTab(t, win, "Сертификаты")
-		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		win := munShot(t, size, "Сертификаты", "Орлова")
 		screenshot(t, win, dir, "municipality-certificates")
 	})
 
 	t.Run("Code", func(t *testing.T) {
-		a := test.NewTempApp(t)
-		test.ApplyTheme(t, theme.DefaultTheme())
-		w := munWorld(t)
-		w.providerRegistered("Орлова", "Вера", "ABCD2345")
-		win := newWindow(a, w.db, w.opts())
-		defer win.Close()
-		win.Resize(size)
-		openTab(t, win, "Подтверждение")
-		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+		win := munShot(t, size, "Подтверждение", "Орлова")
 		tapButton(t, win, "Выдать новый код…")
 		tapButton(t, win, "Выдать новый код")
 		screenshot(t, win, dir, "certificate-code")
@@ -167,4 +142,24 @@ func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) T {
 		t.Fatalf("no %T inside", found)
 	}
 	return found
+}
+
+// munShot is a municipality's window at size, in the real theme, with
+// certificates a provider registered for the surnames, the tab open and its
+// first row chosen; the window closes with the test.
+func munShot(t *testing.T, size fyne.Size, tab string, surnames ...string) fyne.Window {
+	t.Helper()
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, theme.DefaultTheme())
+	w := munWorld(t)
+	first := map[string]string{"Орлова": "Вера", "Беляев": "Тимур"}
+	for i, sn := range surnames {
+		w.providerRegistered(sn, first[sn], "ABCD234"+string(rune('5'+i)))
+	}
+	win := newWindow(a, w.db, w.opts())
+	t.Cleanup(win.Close)
+	win.Resize(size)
+	openTab(t, win, tab)
+	find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 1))
+	return win
 }
