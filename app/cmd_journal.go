@@ -39,6 +39,16 @@ func lessonFor(tx Tx, groupID string, d Date, start int, extra bool) (Lesson, Gr
 	return l, g, err
 }
 
+// notInFuture refuses a mark for a lesson that has not happened yet: a lesson
+// of today may be marked, one of tomorrow may not. Clearing a mark is refused
+// too, so a future lesson never holds marks at all.
+func notInFuture(d, today Date) error {
+	if d > today {
+		return Errorf(LESSON_IN_FUTURE, "Занятие %s ещё не прошло (сегодня %s): отметить посещение можно в день занятия или позже", d.Russian(), today.Russian())
+	}
+	return nil
+}
+
 func inSchedule(g Group, d Date, start int) bool {
 	wd := int(d.Weekday())
 	if wd == 0 {
@@ -48,8 +58,10 @@ func inSchedule(g Group, d Date, start int) bool {
 }
 
 // MarkAttendance records one child's mark for a held lesson. The child must
-// have a contract with the group in force on that date. Errors: NOT_ENROLLED,
-// MONTH_CLOSED, DATE_OUT_OF_PERIOD, EINVALID.
+// have a contract with the group in force on that date, and the lesson must
+// not lie after the executing database's today (Meta.Today: on the server its
+// own date, so a node whose clock runs ahead is refused there). Errors:
+// LESSON_IN_FUTURE, NOT_ENROLLED, MONTH_CLOSED, DATE_OUT_OF_PERIOD, EINVALID.
 type MarkAttendance struct {
 	Group string
 	Date  Date
@@ -64,6 +76,9 @@ func (c *MarkAttendance) Op() string { return "mark_attendance" }
 func (c *MarkAttendance) Apply(tx Tx, m Meta) error {
 	if c.Mark != MarkPresent && c.Mark != MarkAbsent && c.Mark != MarkExcused && c.Mark != "" {
 		return Errorf(EINVALID, "Неизвестная отметка «%s»", c.Mark)
+	}
+	if err := notInFuture(c.Date, m.Today); err != nil {
+		return err
 	}
 	l, _, err := lessonFor(tx, c.Group, c.Date, c.Start, c.Extra)
 	if err != nil {

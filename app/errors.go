@@ -54,7 +54,8 @@ const (
 	THROTTLED               = "THROTTLED"
 	BUDGET_LIMIT            = "BUDGET_LIMIT"
 	INVITE_EXPIRED          = "INVITE_EXPIRED"
-	CHILD_ERASED            = "CHILD_ERASED" // the child's personal data was erased (erase_child)
+	CHILD_ERASED            = "CHILD_ERASED"     // the child's personal data was erased (erase_child)
+	LESSON_IN_FUTURE        = "LESSON_IN_FUTURE" // a mark for a lesson after the executing database's today
 
 	// Codes of the sync protocol (sync/errors.go maps them to HTTP status).
 	UNAUTHORIZED       = "UNAUTHORIZED"

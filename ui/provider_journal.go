@@ -236,7 +236,7 @@ func (s *journalScreen) show() {
 	for i, l := range s.lessons {
 		if l.Cancelled {
 			cancelled++
-		} else {
+		} else if l.Date <= today(s.now) { // a lesson still ahead is not held
 			held++
 		}
 		opts = append(opts, lessonText(l))

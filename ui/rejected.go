@@ -443,6 +443,8 @@ func adviceRu(code string) string {
 		return "Исполнитель не активен (приостановлен или ещё не допущен). Обратитесь в РМЦ."
 	case app.MONTH_CLOSED:
 		return "Месяц уже закрыт: отметки и отмены за него не принимаются."
+	case app.LESSON_IN_FUTURE:
+		return "Занятие ещё не прошло по дате сервера: отметки ставятся в день занятия или позже. Проверьте дату и часы на этом компьютере."
 	case app.INVOICE_STATUS, app.INVOICE_ABOVE_LIMIT:
 		return "Счёт изменился на сервере. Откройте его и проверьте статус и сумму."
 	case app.SCOPE_FORBIDDEN:
