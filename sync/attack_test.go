@@ -446,3 +446,56 @@ func TestSNILSNeverReachesProviderNode(t *testing.T) {
 		t.Errorf("the server lost the SNILS: %q", ch.SNILS)
 	}
 }
+
+// A provider marks a lesson that has not happened (issue 11: 31.12 marked
+// on 08.12 made December «проведено 10»). A hand-built op for a lesson two
+// months ahead of the server's date is LESSON_IN_FUTURE, and so is the mark
+// of a node whose clock runs ahead: the node took the lesson for today's, the
+// server judges by its own date and keeps no trace; after the pull the
+// node's journal holds no mark either.
+func TestAttackFutureLesson(t *testing.T) {
+	x := newAuthz(t)
+	w := x.w
+	lesson := app.LessonID(w.A.Group, day("2027-01-14"), 15*60)
+	scopes := append([]string{app.ProviderScope(w.A.ID)}, others...)
+	before := digests(t, w.db, scopes)
+	payload := `{"Group":"` + w.A.Group + `","Date":` + strconv.Itoa(int(day("2027-01-14"))) + `,"Start":900,"Child":"` + chK + `","Mark":"present"}`
+	if _, err := store.DecodeCommand("mark_attendance", []byte(payload)); err != nil {
+		t.Fatalf("the hand-built payload does not decode: %v", err)
+	}
+	rs := w.pushOps(x.provA, app.Op{Type: "mark_attendance", Payload: []byte(payload)})
+	wantResults(t, rs, app.LESSON_IN_FUTURE)
+	if !strings.Contains(rs[0].Message, "14.01.2027") || !strings.Contains(rs[0].Message, "10.11.2026") {
+		t.Errorf("the refusal does not name the lesson and the server's today: %q", rs[0].Message)
+	}
+	w.unchanged(scopes, before)
+
+	ahead := w.joinAt(app.ProviderScope(w.A.ID), func() time.Time { return time.Date(2027, 1, 14, 18, 0, 0, 0, time.UTC) })
+	ahead.sync()
+	before = digests(t, w.db, scopes) // the join itself registered a node
+	ahead.must(&app.MarkAttendance{Group: w.A.Group, Date: day("2027-01-14"), Start: 15 * 60, Child: chK, Mark: app.MarkPresent})
+	ahead.sync()
+	res, err := ahead.db.OpResults(true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Result.Code != app.LESSON_IN_FUTURE {
+		t.Fatalf("the node's rejected ops: %+v", res)
+	}
+	if _, err := getErr[app.Lesson](w.db, lesson); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("the server stored the future lesson: %v", err)
+	}
+	if l, err := getErr[app.Lesson](ahead.db, lesson); err == nil && len(l.Marks) > 0 {
+		t.Errorf("the node still shows the refused mark: %+v", l)
+	}
+	w.unchanged(scopes, before)
+}
+
+func getErr[T any, P interface {
+	*T
+	app.Record
+}](db *store.DB, id string) (T, error) {
+	var v T
+	err := db.View(func(r app.Reader) error { var err error; v, err = app.Get[T, P](r, id); return err })
+	return v, err
+}
