@@ -232,6 +232,11 @@ func (c *Enrol) Apply(tx Tx, m Meta) error {
 	if err := tx.Put(e.Module); err != nil {
 		return err
 	}
+	if m.Authority {
+		if err := NumberContract(tx, &k); err != nil {
+			return err
+		}
+	}
 	return tx.Put(k)
 }
 

@@ -114,11 +114,16 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 			return err
 		}
 	}
-	for key, sum := range shares {
-		amt := AdvanceMax(sum)
-		if err := tx.Put(Invoice{ID: InvoiceID(key.provider, key.mun, c.Month, InvAdvance), Provider: key.provider,
+	// In key order: the authority numbers the invoices as it draws them.
+	for _, key := range sortedKeys(shares) {
+		amt := AdvanceMax(shares[key])
+		inv := Invoice{ID: InvoiceID(key.provider, key.mun, c.Month, InvAdvance), Provider: key.provider,
 			Municipality: key.mun, Month: c.Month, Type: InvAdvance, Amount: amt, Max: amt,
-			Status: InvDraft, Due: (c.Month + 1).First().AddDays(9)}); err != nil {
+			Status: InvDraft, Due: (c.Month + 1).First().AddDays(9)}
+		if err := NumberInvoice(tx, &inv); err != nil {
+			return err
+		}
+		if err := tx.Put(inv); err != nil {
 			return err
 		}
 	}
@@ -136,23 +141,23 @@ func (c *CloseMonth) Apply(tx Tx, m Meta) error {
 		key := invKey{adv.Provider, adv.Municipality}
 		dues[key] += 0
 	}
-	keys := make([]invKey, 0, len(dues))
-	for key := range dues {
-		keys = append(keys, key)
-	}
-	slices.SortFunc(keys, func(a, b invKey) int {
-		if a.provider != b.provider {
-			return strings.Compare(a.provider, b.provider)
-		}
-		return strings.Compare(a.mun, b.mun)
-	})
-	for _, key := range keys {
+	for _, key := range sortedKeys(dues) {
 		if err := drawFinal(tx, key, prev, dues[key]); err != nil {
 			return err
 		}
 	}
 	r.LastClosed = c.Month
 	return tx.Put(r)
+}
+
+// sortedKeys are the provider × municipality keys of m, by provider then municipality.
+func sortedKeys(m map[invKey]int64) []invKey {
+	return slices.SortedFunc(maps.Keys(m), func(a, b invKey) int {
+		if a.provider != b.provider {
+			return strings.Compare(a.provider, b.provider)
+		}
+		return strings.Compare(a.mun, b.mun)
+	})
 }
 
 // drawFinal draws the final invoice of a provider and municipality for month
@@ -173,9 +178,13 @@ func drawFinal(tx Tx, key invKey, month Month, due int64) error {
 		}
 	}
 	amt := due - advanceSubmitted(adv)
-	return tx.Put(Invoice{ID: InvoiceID(key.provider, key.mun, month, InvFinal), Provider: key.provider,
+	inv := Invoice{ID: InvoiceID(key.provider, key.mun, month, InvFinal), Provider: key.provider,
 		Municipality: key.mun, Month: month, Type: InvFinal, Amount: amt, Max: amt,
-		Status: InvDraft, Due: (month + 1).First().AddDays(9)})
+		Status: InvDraft, Due: (month + 1).First().AddDays(9)}
+	if err := NumberInvoice(tx, &inv); err != nil {
+		return err
+	}
+	return tx.Put(inv)
 }
 
 // advanceSubmitted is what an advance claims once submitted (0 for a draft

@@ -495,6 +495,7 @@ type MonthShare struct {
 // Contract is an enrolment of a child in a group.
 type Contract struct {
 	ID           string
+	Number       string // ДД-27-2026-000123, assigned by the authority ("" on a node until the pull)
 	Certificate  string
 	Child        string
 	Group        string
@@ -573,6 +574,7 @@ const (
 // Invoice is a provider's bill to a municipality for a month.
 type Invoice struct {
 	ID           string // provider|municipality|month|kind
+	Number       string // С-27-2026-12-А-0001, assigned by the authority
 	Provider     string
 	Municipality string
 	Month        Month
