@@ -39,7 +39,11 @@ func NumberContract(tx Tx, k *Contract) error {
 	if k.Number != "" {
 		return nil
 	}
-	y, _, _ := k.Created.Parts()
+	made := k.Created
+	if made.IsZero() { // a contract of a database older than the creation date
+		made = k.Start
+	}
+	y, _, _ := made.Parts()
 	n, err := tx.NextSerial(fmt.Sprintf("contract/%s/%04d", k.Municipality, y))
 	if err != nil {
 		return err

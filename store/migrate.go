@@ -22,6 +22,7 @@ var migrations = []migration{
 	{2, "secondary indexes", migrate0002Indexes},
 	{3, "sync: epoch, change feed, op results, undo log", migrate0003Sync},
 	{4, "money: budget counters, settled-in months of shares", migrate0004Money},
+	{5, "human numbers of contracts and invoices", migrate0005Numbers},
 }
 
 func init() {

@@ -73,12 +73,16 @@ import (
 // Schema version 1 had the meta, rec/<kind>, outbox and serial buckets but no
 // idx buckets; version 2 added them (migrate_0002_indexes.go); version 3 the
 // sync buckets, the epoch and the change feed of the records an authority
-// database already held (migrate_0003_sync.go). Every bucket above except
+// database already held (migrate_0003_sync.go); version 4 the money counters
+// (migrate_0004_money.go); version 5 the human numbers of contracts and
+// invoices on an authority database, drawn from the serial counters
+// "contract/<municipality>/<year>" and "invoice/<municipality>/<YYYY-MM>"
+// (migrate_0005_numbers.go). Every bucket above except
 // idx/* exists in every database (ensureBuckets); an idx bucket is made by the
 // first Put that needs it.
 
 // currentVersion is the schema version this binary writes and understands.
-const currentVersion uint64 = 4
+const currentVersion uint64 = 5
 
 var (
 	bucketMeta      = []byte("meta")
