@@ -353,7 +353,9 @@ func matrixRows() []matrixRow {
 			}},
 		{op: "mark_attendance", want: [5]string{deny, pass, deny, pass, deny},
 			// The lesson has happened by the server's clock: a future one is LESSON_IN_FUTURE.
-			prep: func(f *world, x *authz) { f.advance(time.Duration(day("2027-01-12")-app.DateOf(today)) * 24 * time.Hour) },
+			prep: func(f *world, x *authz) {
+				f.advance(time.Duration(day("2027-01-12")-app.DateOf(today)) * 24 * time.Hour)
+			},
 			build: func(f *world, x *authz, by *node) app.Command {
 				return &app.MarkAttendance{Group: f.A.Group, Date: day("2027-01-12"), Start: 15 * 60, Child: chK, Mark: app.MarkPresent}
 			}},
