@@ -499,3 +499,46 @@ func getErr[T any, P interface {
 	err := db.View(func(r app.Reader) error { var err error; v, err = app.Get[T, P](r, id); return err })
 	return v, err
 }
+
+// A provider cannot choose a document's number (issue 11): no command carries
+// one, and a hand-built enrolment with a Number field is refused undecoded.
+// The contract the provider's node makes shows «будет присвоен» until the
+// pull brings the server's record, numbered from the server's own counter.
+func TestAttackDocumentNumber(t *testing.T) {
+	x := newAuthz(t)
+	w := x.w
+	first := get[app.Contract](t, w.db, kK).Number
+	if first != "ДД-27-2026-000001" {
+		t.Fatalf("the fixture's contract is numbered %q", first)
+	}
+	enrol := w.enrolCmd("k-num", certFin, w.A.Group, app.DateOf(today))
+	p, err := store.EncodeCommand(enrol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := append([]byte(`{"Number":"ДД-27-2026-000777",`), p[1:]...)
+	wantResults(t, w.pushOps(x.provA, app.Op{Type: "enrol", Payload: forged}), app.EINVALID)
+	if _, err := getErr[app.Contract](w.db, "k-num"); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("the forged enrolment made a contract: %v", err)
+	}
+
+	n := w.join(x.provA.scope)
+	n.sync()
+	n.must(enrol)
+	if k, err := getErr[app.Contract](n.db, "k-num"); err != nil || k.Number != "" || k.NumberRu() != "будет присвоен" {
+		t.Fatalf("the node's own contract: %+v (%v)", k, err)
+	}
+	n.converged()
+	want := "ДД-27-2026-000002"
+	if k := get[app.Contract](t, w.db, "k-num"); k.Number != want {
+		t.Errorf("the server numbered the contract %q, want %q", k.Number, want)
+	}
+	if k, _ := getErr[app.Contract](n.db, "k-num"); k.Number != want {
+		t.Errorf("after the pull the node shows %q, want %q", k.Number, want)
+	}
+	for _, id := range []string{x.invDec, x.invNovAdvance, x.invNovFinal} {
+		if inv := get[app.Invoice](t, w.db, id); !strings.HasPrefix(inv.Number, "С-27-2026-") {
+			t.Errorf("invoice %s is numbered %q", id, inv.Number)
+		}
+	}
+}
