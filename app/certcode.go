@@ -148,7 +148,7 @@ func (c *ConfirmCertificate) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	if !cert.Unconfirmed {
-		return Errorf(ECONFLICT, "Сертификат %s уже подтверждён", cert.Number)
+		return Errorf(ECONFLICT, "Сертификат %s уже подтверждён", cert.NumberRu())
 	}
 	cert.Unconfirmed = false
 	return tx.Put(cert)

@@ -338,7 +338,7 @@ func (c *IssueCertificate) Apply(tx Tx, m Meta) error {
 	if cert, err := certificateOfChild(tx, ch.ID); err == nil {
 		// The number, not the name: a refusal is stored with the op's
 		// result, and erase_child does not reach into results.
-		return Errorf(CERTIFICATE_EXISTS, "У ребёнка уже есть сертификат %s: сертификат выдаётся один на ребёнка", cert.Number)
+		return Errorf(CERTIFICATE_EXISTS, "У ребёнка уже есть сертификат %s: сертификат выдаётся один на ребёнка", cert.NumberRu())
 	} else if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
@@ -383,13 +383,13 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	if cert.Status == CertFrozen {
-		return Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", cert.Number)
+		return Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", cert.NumberRu())
 	}
 	if cert.Unconfirmed {
 		return errUnconfirmed(cert)
 	}
 	if cert.Type == CertFinancing {
-		return Errorf(ECONFLICT, "Сертификат %s уже является сертификатом финансирования", cert.Number)
+		return Errorf(ECONFLICT, "Сертификат %s уже является сертификатом финансирования", cert.NumberRu())
 	}
 	ch, err := Get[Child](tx, cert.Child)
 	if err != nil {
@@ -418,7 +418,7 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 	}
 	for _, w := range waiting {
 		if w.Status == ReqWaiting || w.Status == ReqPending {
-			return Errorf(REQUEST_EXISTS, "Заявка по сертификату %s уже стоит в очереди", cert.Number)
+			return Errorf(REQUEST_EXISTS, "Заявка по сертификату %s уже стоит в очереди", cert.NumberRu())
 		}
 	}
 	if ok, err := exists[Request](tx, c.ID); err != nil {
@@ -450,7 +450,7 @@ func (c *RequestFinancing) Apply(tx Tx, m Meta) error {
 }
 
 func errUnconfirmed(cert Certificate) error {
-	return Errorf(CERTIFICATE_UNCONFIRMED, "Сертификат %s ещё не подтверждён муниципалитетом: его нельзя финансировать и по нему нельзя зачислять", cert.Number)
+	return Errorf(CERTIFICATE_UNCONFIRMED, "Сертификат %s ещё не подтверждён муниципалитетом: его нельзя финансировать и по нему нельзя зачислять", cert.NumberRu())
 }
 
 // vacancy reports whether one more financing certificate fits the quota and the sum limit.
@@ -527,7 +527,7 @@ func (c *TransferCertificate) Apply(tx Tx, m Meta) error {
 func checkUntouched(tx Reader, cert Certificate) error {
 	for _, l := range cert.Ledgers {
 		if l.Balance != l.Nominal {
-			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s есть зарезервированные или списанные средства", cert.Number)
+			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s есть зарезервированные или списанные средства", cert.NumberRu())
 		}
 	}
 	cs, err := List[Contract](tx, IdxCertificate, cert.ID, 0)
@@ -536,7 +536,7 @@ func checkUntouched(tx Reader, cert Certificate) error {
 	}
 	for _, k := range cs {
 		if k.InForce() {
-			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s действует договор", cert.Number)
+			return Errorf(CERTIFICATE_IN_USE, "По сертификату %s действует договор", cert.NumberRu())
 		}
 	}
 	return nil
@@ -578,7 +578,7 @@ func (c *ReturnToAccounting) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	if cert.Type != CertFinancing {
-		return Errorf(ECONFLICT, "Сертификат %s уже сертификат учёта", cert.Number)
+		return Errorf(ECONFLICT, "Сертификат %s уже сертификат учёта", cert.NumberRu())
 	}
 	if err := checkUntouched(tx, cert); err != nil {
 		return err

@@ -57,7 +57,7 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 		return e, Errorf(PROVIDER_NOT_ACTIVE, "Исполнитель «%s» не допущен к приёму детей", e.Provider.Name)
 	}
 	if e.Cert.Status == CertFrozen {
-		return e, Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", e.Cert.Number)
+		return e, Errorf(CERTIFICATE_FROZEN, "Сертификат %s заморожен", e.Cert.NumberRu())
 	}
 	if e.Cert.Unconfirmed {
 		return e, errUnconfirmed(e.Cert)
@@ -102,7 +102,7 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 	case e.Programme.Status != ProgCertified:
 		return e, Errorf(PROGRAMME_NOT_CERTIFIED, "Программа «%s» не прошла сертификацию и не входит в муниципальный реестр: оплатить её сертификатом нельзя", e.Programme.Title)
 	case e.Cert.Type != CertFinancing || e.Cert.Period != e.Period.ID:
-		return e, Errorf(CERTIFICATE_NOT_FUNDED, "Сертификат %s не является сертификатом финансирования на период %s", e.Cert.Number, e.Period.ID)
+		return e, Errorf(CERTIFICATE_NOT_FUNDED, "Сертификат %s не является сертификатом финансирования на период %s", e.Cert.NumberRu(), e.Period.ID)
 	}
 	e.Funded = true
 	params, err := paramsOf(tx, e.Cert.Municipality, e.Period.ID)
@@ -120,7 +120,7 @@ func PrepareEnrolment(tx Reader, certID, groupID string, start, today Date) (Enr
 	}
 	b := e.Cert.LedgerOf(e.Period.ID).Balance
 	if b <= 0 {
-		return e, Errorf(BALANCE_INSUFFICIENT, "На сертификате %s нет свободного остатка", e.Cert.Number)
+		return e, Errorf(BALANCE_INSUFFICIENT, "На сертификате %s нет свободного остатка", e.Cert.NumberRu())
 	}
 	e.Quote = ComputeQuote(e.Group.Start, e.Group.End, e.Start, e.End, e.Module.Price, e.Module.NormPrice, b)
 	if params.BudgetLimit > 0 {

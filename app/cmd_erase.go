@@ -46,7 +46,7 @@ func (c *EraseChild) Apply(tx Tx, m Meta) error {
 		}
 		for _, k := range ks {
 			if k.InForce() {
-				return Errorf(CERTIFICATE_IN_USE, "По сертификату %s действует договор %s: расторгните его, затем удалите персональные данные", cert.Number, k.ID)
+				return Errorf(CERTIFICATE_IN_USE, "По сертификату %s действует договор № %s: расторгните его, затем удалите персональные данные", cert.NumberRu(), k.NumberRu())
 			}
 		}
 	}

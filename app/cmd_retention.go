@@ -36,7 +36,7 @@ func (c *DeclineApplication) Apply(tx Tx, m Meta) error {
 		return err
 	}
 	if !slices.Contains(cert.Providers, c.Provider) {
-		return Errorf(ECONFLICT, "Ребёнок с сертификатом %s не подавал заявление этому исполнителю", cert.Number)
+		return Errorf(ECONFLICT, "Ребёнок с сертификатом %s не подавал заявление этому исполнителю", cert.NumberRu())
 	}
 	ks, err := List[Contract](tx, IdxCertificate, cert.ID, 0)
 	if err != nil {
@@ -44,7 +44,7 @@ func (c *DeclineApplication) Apply(tx Tx, m Meta) error {
 	}
 	for _, k := range ks {
 		if k.Provider == c.Provider && k.InForce() {
-			return Errorf(ECONFLICT, "По сертификату %s действует договор: сначала расторгните его", cert.Number)
+			return Errorf(ECONFLICT, "По сертификату %s действует договор: сначала расторгните его", cert.NumberRu())
 		}
 	}
 	cert.Declined = slices.DeleteFunc(cert.Declined, func(d Declined) bool { return d.Provider == c.Provider })

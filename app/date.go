@@ -25,17 +25,47 @@ func DateOf(t time.Time) Date {
 
 var moscow = time.FixedZone("MSK", 3*3600)
 
-// ParseDate reads YYYY-MM-DD or DD.MM.YYYY. A malformed or impossible date is EINVALID.
+// ParseDate reads YYYY-MM-DD or DD.MM.YYYY. A malformed date, a date that
+// does not exist (31.02.2027: «такой даты нет») or a year outside 1900…2200
+// is EINVALID, each with its own message.
 func ParseDate(s string) (Date, error) {
 	for _, layout := range []string{"2006-01-02", "02.01.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			if t.Year() < 1900 || t.Year() > 2200 {
-				break
-			}
-			return NewDate(t.Year(), t.Month(), t.Day()), nil
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
 		}
+		if t.Year() < 1900 || t.Year() > 2200 {
+			return 0, Errorf(EINVALID, "Неверная дата «%s»: год должен быть от 1900 до 2200", s)
+		}
+		return NewDate(t.Year(), t.Month(), t.Day()), nil
+	}
+	if LooksLikeDate(s) {
+		return 0, Errorf(EINVALID, "Такой даты нет: %s", s)
 	}
 	return 0, Errorf(EINVALID, "Неверная дата «%s»: нужен формат ДД.ММ.ГГГГ", s)
+}
+
+// LooksLikeDate reports whether s is written as a date, DD.MM.YYYY or
+// YYYY-MM-DD, whether or not that date exists: 31.02.2027 looks like one.
+func LooksLikeDate(s string) bool {
+	digits := func(s string) bool {
+		for _, r := range s {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) != 10 {
+		return false
+	}
+	switch {
+	case s[2] == '.' && s[5] == '.':
+		return digits(s[:2]) && digits(s[3:5]) && digits(s[6:])
+	case s[4] == '-' && s[7] == '-':
+		return digits(s[:4]) && digits(s[5:7]) && digits(s[8:])
+	}
+	return false
 }
 
 // MustDate parses a YYYY-MM-DD literal and panics on error; for tests and fixed data.

@@ -80,3 +80,13 @@ func numberOr(n string) string {
 	}
 	return n
 }
+
+// NumberRu is the certificate's number, or «(номер ещё не присвоен)» on a
+// node before the pull brings the authority's number: a message never shows
+// «Сертификат  не является…» with the number missing.
+func (c Certificate) NumberRu() string {
+	if c.Number == "" {
+		return "(номер ещё не присвоен)"
+	}
+	return c.Number
+}
