@@ -74,6 +74,23 @@ func (c Contract) NumberRu() string { return numberOr(c.Number) }
 // has assigned one.
 func (i Invoice) NumberRu() string { return numberOr(i.Number) }
 
+// Title is «Договор № ДД-27-2026-000123», or «Договор (номер будет
+// присвоен)» before the authority has numbered it.
+func (c Contract) Title() string {
+	if c.Number == "" {
+		return "Договор (номер " + NumberPending + ")"
+	}
+	return "Договор № " + c.Number
+}
+
+// Title is «Счёт № С-27-2026-12-А-0001».
+func (i Invoice) Title() string {
+	if i.Number == "" {
+		return "Счёт (номер " + NumberPending + ")"
+	}
+	return "Счёт № " + i.Number
+}
+
 func numberOr(n string) string {
 	if n == "" {
 		return NumberPending

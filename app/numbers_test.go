@@ -64,6 +64,15 @@ func TestNumberFormats(t *testing.T) {
 	if got := (app.Contract{}).NumberRu(); got != "будет присвоен" {
 		t.Errorf("an unnumbered contract shows %q", got)
 	}
+	if got := (app.Contract{}).Title(); got != "Договор (номер будет присвоен)" {
+		t.Errorf("an unnumbered contract's title is %q", got)
+	}
+	if got := (app.Contract{Number: "ДД-27-2026-000001"}).Title(); got != "Договор № ДД-27-2026-000001" {
+		t.Errorf("a contract's title is %q", got)
+	}
+	if got := (app.Invoice{Number: "С-27-2026-12-А-0001"}).Title(); got != "Счёт № С-27-2026-12-А-0001" {
+		t.Errorf("an invoice's title is %q", got)
+	}
 	if got := (app.Invoice{}).NumberRu(); got != "будет присвоен" {
 		t.Errorf("an unnumbered invoice shows %q", got)
 	}

@@ -42,7 +42,7 @@ func TestFileNameDropsForbiddenCharacters(t *testing.T) {
 }
 
 // The provider chooses a contract and gets its договор-оферта, named after
-// the certificate's number; with nothing chosen the button is off.
+// the contract's number; with nothing chosen the button is off.
 func TestContractOfferPDFForTheChosenContract(t *testing.T) {
 	test.NewTempApp(t)
 	w, group, _, cert := enrolWorld(t)
@@ -61,7 +61,7 @@ func TestContractOfferPDFForTheChosenContract(t *testing.T) {
 	}
 	name, data, err := s.contractPDF()
 	isPDF(t, "contract", data, err)
-	number := getRec[app.Certificate](w, cert).Number
+	number := s.contracts[0].k.Number // the contract's own number, ДД-27-2026-000001
 	want := "Договор-оферта " + number + ".pdf"
 	if number == "" {
 		want = "Договор-оферта Петров Иван 15.11.2026.pdf"
@@ -93,7 +93,7 @@ func TestProviderInvoicePDF(t *testing.T) {
 	}
 	name, data, err := s.invoicePDF()
 	isPDF(t, "invoice", data, err)
-	if want := "Счёт аванс декабрь 2026 г. Ставрополь.pdf"; name != want {
+	if want := "Счёт С-27-2026-12-А-0001 аванс декабрь 2026 г. Ставрополь.pdf"; name != want {
 		t.Errorf("file name = %q, want %q", name, want)
 	}
 }
@@ -119,7 +119,7 @@ func TestMunicipalityInvoiceAndRegistryDocuments(t *testing.T) {
 	}
 	name, data, err := inv.invoicePDF()
 	isPDF(t, "invoice", data, err)
-	if want := "Счёт аванс ноябрь 2026 " + inv.providerName(inv.rows[0]) + ".pdf"; name != fileName(strings.TrimSuffix(want, ".pdf"), ".pdf") {
+	if want := "Счёт " + inv.rows[0].Number + " аванс ноябрь 2026 " + inv.providerName(inv.rows[0]) + ".pdf"; name != fileName(strings.TrimSuffix(want, ".pdf"), ".pdf") {
 		t.Errorf("file name = %q, want %q", name, want)
 	}
 

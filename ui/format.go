@@ -141,7 +141,7 @@ func msgf(format string, args ...any) error { return fieldError(fmt.Sprintf(form
 // parseRubField reads roubles typed as «12 000,00», «12000» or «12000.5».
 func parseRubField(field, s string) (int64, error) {
 	if strings.TrimSpace(s) == "" {
-		return 0, msgf("Укажите %s в рублях, например 12 000,00", field)
+		return 0, msgf("Укажите %s в рублях, например 12 000,00", app.Accusative(field))
 	}
 	k, err := app.ParseRub(s)
 	if err != nil {
@@ -154,10 +154,12 @@ func parseRubField(field, s string) (int64, error) {
 func parseDateField(field, s string) (app.Date, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, msgf("Укажите %s в формате ДД.ММ.ГГГГ", field)
+		return 0, msgf("Укажите %s в формате ДД.ММ.ГГГГ", app.Accusative(field))
 	}
 	d, err := app.ParseDate(s)
-	if err != nil {
+	if err != nil && app.LooksLikeDate(s) { // 31.02.2027: «такой даты нет», not a format
+		return 0, msgf("%s (поле «%s»)", app.ErrorMessage(err), field)
+	} else if err != nil {
 		return 0, msgf("Неверная дата «%s» в поле «%s»: нужен формат ДД.ММ.ГГГГ, например 27.11.2026", s, field)
 	}
 	return d, nil
@@ -169,7 +171,7 @@ func parseIntField(field, s string, lo, hi int, msg string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
 		if strings.TrimSpace(s) == "" {
-			return 0, msgf("Укажите %s", field)
+			return 0, msgf("Укажите %s", app.Accusative(field))
 		}
 		return 0, msgf("В поле «%s» нужно целое число, указано «%s»", field, strings.TrimSpace(s))
 	}

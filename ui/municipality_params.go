@@ -338,7 +338,7 @@ func countField(field, v string, optional bool) (int64, error) {
 	case t == "" && optional:
 		return 0, nil
 	case t == "":
-		return 0, msgf("Укажите %s", field)
+		return 0, msgf("Укажите %s", app.Accusative(field))
 	case strings.HasPrefix(t, "-") || strings.HasPrefix(t, "−"):
 		return 0, msgf("%s не может быть отрицательным", capitalize(field))
 	}

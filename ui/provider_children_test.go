@@ -141,7 +141,7 @@ func TestRegisterChildBadInputCaughtAtTheField(t *testing.T) {
 			func(s *childrenScreen) *field { return s.first }, "Укажите имя ребёнка"},
 		{"BadBirthDate", func(s *childrenScreen) { typeInto(s.birth, "31.02.2015") },
 			func(s *childrenScreen) *field { return s.birth },
-			"Неверная дата «31.02.2015» в поле «дата рождения»: нужен формат ДД.ММ.ГГГГ, например 27.11.2026"},
+			"Такой даты нет: 31.02.2015 (поле «дата рождения»)"},
 		{"BadPhone", func(s *childrenScreen) { typeInto(s.phone, "позвонить маме") },
 			func(s *childrenScreen) *field { return s.phone },
 			"Неверный телефон «позвонить маме»: только цифры, например +7 918 123-45-67"},

@@ -373,13 +373,14 @@ func (s *enrolScreen) onConfirm() {
 	s.group.sel.ClearSelected()
 	s.start.set("")
 	s.clearQuote("Договор заключён. Выберите следующего ребёнка или группу")
-	status := "действует"
+	status, title := "действует", app.Contract{}.Title()
 	for _, k := range s.contracts {
 		if k.k.ID == cmd.ID {
-			status = app.ContractStatusRu(k.k.Status)
+			status, title = app.ContractStatusRu(k.k.Status), k.k.Title()
 		}
 	}
-	say(s.status, "Договор с "+name+" в группе «"+g.Name+"» заключён: "+status)
+	// «Договор …: <ФИО>», not «Договор с <ФИО>»: no case to decline (docs/DOMAIN.md).
+	say(s.status, title+" заключён: "+name+", группа «"+g.Name+"» — "+status)
 }
 
 func (s *enrolScreen) createContractRow() fyne.CanvasObject {
@@ -437,25 +438,21 @@ func (s *enrolScreen) showActions() {
 func (s *enrolScreen) onContractPDF() { saveDocument(s.content, s.status, s.contractPDF) }
 
 // contractPDF renders the chosen contract's договор-оферта and names the file
-// after the certificate's number: «Договор-оферта 26-27-000001.pdf».
+// after its number: «Договор-оферта ДД-27-2026-000001.pdf».
 func (s *enrolScreen) contractPDF() (name string, data []byte, err error) {
 	row, ok := s.chosenContract()
 	if !ok {
 		return "", nil, fieldError("Выберите договор в списке")
 	}
-	number := ""
 	err = s.st.View(func(r app.Reader) error {
-		if c, err := app.Get[app.Certificate](r, row.k.Certificate); err == nil {
-			number = c.Number
-		}
 		data, err = pdf.ContractOffer(r, row.k.ID)
 		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	title := "Договор-оферта " + number
-	if number == "" {
+	title := "Договор-оферта " + row.k.Number
+	if row.k.Number == "" {
 		title = "Договор-оферта " + row.child + " " + dateRu(row.k.Start)
 	}
 	return fileName(title, ".pdf"), data, nil
@@ -478,6 +475,7 @@ func (s *enrolScreen) onTerminate() {
 	s.notice.set(dateRu(s.today()))
 	s.reason.SetText("")
 	items := []*widget.FormItem{
+		widget.NewFormItem("Договор", widget.NewLabel(row.k.Title())),
 		widget.NewFormItem("Ребёнок", widget.NewLabel(row.child)),
 		widget.NewFormItem("Дата уведомления", s.notice.entry),
 		widget.NewFormItem("Причина", s.reason),

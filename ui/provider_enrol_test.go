@@ -78,7 +78,7 @@ func TestEnrolShowsTheWorkedExampleQuoteAndConfirms(t *testing.T) {
 
 	test.Tap(s.parentOK)
 	test.Tap(s.confirm)
-	if !strings.Contains(s.status.Text, "заключён: действует") {
+	if want := "Договор № ДД-27-2026-000001 заключён: Петров Иван Сергеевич, группа «Роботы-1» — действует"; s.status.Text != want {
 		t.Fatalf("status = %q", s.status.Text)
 	}
 	ks := listRec[app.Contract](w, app.IdxGroup, group+"|")

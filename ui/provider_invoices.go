@@ -185,7 +185,7 @@ func (s *invoicesScreen) showChosen() {
 
 // checkAmount requires an advance in roubles not above the invoice's maximum.
 func (s *invoicesScreen) checkAmount(v string) error {
-	k, err := parseRubField("сумму счёта", v)
+	k, err := parseRubField("сумма счёта", v)
 	if err != nil {
 		return err
 	}
@@ -244,5 +244,5 @@ func invoicePDF(st app.Store, id string) (data []byte, err error) {
 
 // invoiceTitle names an invoice's file by kind, month and the other party.
 func invoiceTitle(inv app.Invoice, party string) string {
-	return "Счёт " + app.InvoiceTypeRu(inv.Type) + " " + strings.ToLower(inv.Month.Russian()) + " " + party
+	return "Счёт " + inv.Number + " " + app.InvoiceTypeRu(inv.Type) + " " + strings.ToLower(inv.Month.Russian()) + " " + party
 }

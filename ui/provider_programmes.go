@@ -119,7 +119,7 @@ func newProgrammesScreen(st app.Store, provider string, now func() time.Time) *p
 		}
 		return nil
 	})
-	s.norm = newField("например, 10 000,00", validRub("нормативную стоимость", false))
+	s.norm = newField("например, 10 000,00", validRub("нормативная стоимость", false))
 	s.price = newField("например, 12 000,00", s.checkPrice)
 	s.norm.entry.OnChanged = func(string) {
 		if s.norm.msg.Visible() {
@@ -409,7 +409,7 @@ func (s *programmesScreen) fillModule(m app.Module) {
 // checkPrice requires a price in roubles within the region's cap:
 // P ≤ NS × cap / 100 (RULES.md §4), the rule SaveModule applies.
 func (s *programmesScreen) checkPrice(v string) error {
-	p, err := parseRubField("цену", v)
+	p, err := parseRubField("цена", v)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestModuleBadInputCaughtAtTheField(t *testing.T) {
 		{"PriceAboveCap", "10 000,00", "12 000,01", func(s *programmesScreen) *field { return s.price },
 			"Цена выше предельной: не больше 12\u00a0000,00\u00a0₽ (нормативная стоимость 10\u00a0000,00\u00a0₽ × 120 %)"},
 		{"BadMoney", "10 000,00", "12,345", func(s *programmesScreen) *field { return s.price },
-			"Неверная сумма «12,345» в поле «цену»: пишите рубли и копейки, например 12 000,00"},
+			"Неверная сумма «12,345» в поле «цена»: пишите рубли и копейки, например 12 000,00"},
 		{"NoNormativePrice", "", "12 000", func(s *programmesScreen) *field { return s.norm },
 			"Укажите нормативную стоимость в рублях, например 12 000,00"},
 	} {

@@ -53,8 +53,8 @@ func newPeriodsScreen(st app.Store, now func() time.Time) *periodsScreen {
 	s.table.CreateHeader = s.createCell
 	s.table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
 	setColumns(s.table, periodColumns)
-	s.start = newField("01.09.2027", validDate("дату начала", false))
-	s.end = newField("31.08.2028", validDate("дату окончания", false))
+	s.start = newField("01.09.2027", validDate("дата начала", false))
+	s.end = newField("31.08.2028", validDate("дата окончания", false))
 	for _, f := range []*field{s.start, s.end} {
 		check := f.entry.OnChanged
 		f.entry.OnChanged = func(v string) { check(v); s.showID() }
