@@ -46,14 +46,14 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		direction = d.Name
 	}
 
-	p := newPage("Договор-оферта № "+k.ID, k.Created, false)
+	p := newPage("Договор-оферта № "+k.NumberRu(), k.Created, false)
 	p.h1("ДОГОВОР-ОФЕРТА")
 	if k.Funded {
 		p.sub("об обучении по дополнительной общеобразовательной программе\nс оплатой за счёт сертификата дополнительного образования")
 	} else {
 		p.sub("об обучении по дополнительной общеобразовательной программе\nв рамках муниципального задания")
 	}
-	p.sub("№ " + k.ID)
+	p.sub("№ " + k.NumberRu())
 	p.placeDate(munName(r, prov.Municipality), k.Created.Russian())
 
 	p.para(fmt.Sprintf("%s (далее — Исполнитель) предлагает законному представителю обучающегося "+
@@ -67,7 +67,7 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		orDash(child.GuardianName), nbsp(orDash(child.GuardianPhone))))
 	p.field("Обучающийся", fmt.Sprintf("%s, дата рождения %s", child.FullName(), child.BirthDate.Russian()))
 	p.field("Сертификат", fmt.Sprintf("№\u00a0%s (%s), муниципалитет — %s",
-		cert.Number, app.CertificateTypeRu(cert.Type), munName(r, k.Municipality)))
+		certNumber(cert), app.CertificateTypeRu(cert.Type), munName(r, k.Municipality)))
 
 	p.h2("2. Предмет договора")
 	p.field("Программа", fmt.Sprintf("«%s», направленность — %s, форма обучения — %s", prog.Title, direction, orDash(prog.Form)))
@@ -85,7 +85,9 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 	if len(slots) == 0 {
 		slots = [][]string{{"—", "—", "—", "—"}}
 	}
-	p.table([]col{{"День недели", 35, "L"}, {"Время", 28, "C"}, {"Кабинет", 22, "C"}, {"Адрес", 0, "L"}}, slots, nil)
+	// The room and the address share the rest of the line and wrap: a room
+	// «каб. робототехники…» is printed whole.
+	p.table([]col{{"День недели", 30, "L"}, {"Время", 24, "C"}, {"Кабинет", 0, "L"}, {"Адрес", 0, "L"}}, slots, nil)
 
 	if !k.Funded {
 		// A programme of the municipal registry: the municipality pays by its
@@ -94,7 +96,7 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		p.para("Обучение бесплатно для Заказчика: программа входит в муниципальный реестр образовательных программ " +
 			"и оплачивается по муниципальному заданию. Сертификат учитывает обучающегося; средства с него не списываются.")
 		p.h2("4. Состояние договора")
-		p.field("Статус", contractState(k))
+		p.para(contractState(k))
 		p.signatures("Исполнитель", "Заказчик")
 		return p.bytes()
 	}
@@ -128,21 +130,39 @@ func ContractOffer(r app.Reader, contractID string) ([]byte, error) {
 		"день месяца уведомления; доли последующих месяцев возвращаются на сертификат.")
 
 	p.h2("5. Состояние договора")
-	p.field("Статус", contractState(k))
+	p.para(contractState(k))
 
 	p.signatures("Исполнитель", "Заказчик")
 	return p.bytes()
 }
 
-// contractState is the contract's status in Russian, with the notice of
-// termination when one was given.
+// contractState says where the contract stands, in words for a parent:
+// no status code and no «РМЦ», which a family does not know.
 func contractState(k app.Contract) string {
-	state := app.ContractStatusRu(k.Status)
-	if state == "" {
-		state = k.Status
+	var state string
+	switch k.Status {
+	case app.ContractRequested:
+		state = "Договор заключён и ждёт регистрации в региональной системе учёта сертификатов; " +
+			"номер договора будет присвоен при регистрации."
+	case app.ContractActive:
+		state = "Договор действует."
+	case app.ContractTerminating:
+		state = "Договор расторгается."
+	case app.ContractClosed:
+		state = "Договор исполнен и закрыт."
+	case app.ContractRejected:
+		state = "Договор не зарегистрирован в региональной системе учёта сертификатов и не действует."
 	}
 	if !k.Notice.IsZero() {
-		state += fmt.Sprintf("; уведомление о расторжении от %s, договор действует по %s", k.Notice.Russian(), k.End.Russian())
+		state += fmt.Sprintf(" Уведомление о расторжении от %s: обучение по договору — по %s.", k.Notice.Russian(), k.End.Russian())
 	}
 	return state
+}
+
+// certNumber is the certificate's number, or words saying it is to come.
+func certNumber(c app.Certificate) string {
+	if c.Number == "" {
+		return app.NumberPending
+	}
+	return c.Number
 }

@@ -33,10 +33,10 @@ func Invoice(r app.Reader, invoiceID string) ([]byte, error) {
 		date = (inv.Month + 1).First()
 		kind = "итоговый расчёт за " + inv.Month.Russian()
 	}
-	p := newPage("Счёт: "+kind, date, false)
+	p := newPage("Счёт № "+inv.NumberRu()+", "+kind, date, false)
 	p.h1("СЧЁТ НА ОПЛАТУ")
 	p.sub("за обучение детей по сертификатам дополнительного образования\n" + kind)
-	p.sub("№ " + inv.ID)
+	p.sub("№ " + inv.NumberRu())
 	p.placeDate(munName(r, inv.Municipality), date.Russian())
 
 	p.h2("Стороны")
@@ -151,7 +151,7 @@ func invoiceLines(r app.Reader, inv app.Invoice) ([]invoiceLine, error) {
 			return nil, err
 		}
 		if cert, err := app.Get[app.Certificate](r, k.Certificate); err == nil {
-			l.number = cert.Number
+			l.number = certNumber(cert)
 		} else if app.ErrorCode(err) != app.ENOTFOUND {
 			return nil, err
 		}

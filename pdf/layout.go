@@ -168,8 +168,9 @@ type col struct {
 }
 
 // table draws a table with a shaded heading row that repeats on every page;
-// a cell too long for its column is cut with "…". A total row, if given, is
-// drawn in bold.
+// a cell too long for its column wraps onto as many lines as it needs (a
+// room «каб. робототехники, 2 этаж» is printed whole). A total row, if
+// given, is drawn in bold.
 func (p *page) table(cols []col, rows [][]string, total []string) {
 	l, _, r, _ := p.f.GetMargins()
 	pw, _ := p.f.GetPageSize()
@@ -209,24 +210,47 @@ func (p *page) table(cols []col, rows [][]string, total []string) {
 	p.keep(3 * rowH)
 	head()
 	_, ph := p.f.GetPageSize()
+	const cellLine = 4.2 // the line height of a wrapped cell
+	// A cell's text runs 1 mm from its borders: the padding is drawn here,
+	// so fpdf's own cell margin is off while the rows are drawn.
+	cm := p.f.GetCellMargin()
+	p.f.SetCellMargin(0)
+	defer p.f.SetCellMargin(cm)
 	draw := func(cells []string, bold bool) {
-		if p.f.GetY()+rowH > ph-margin-5 {
-			p.f.AddPage()
-			head()
-		}
 		style := ""
 		if bold {
 			style = "B"
 		}
 		p.f.SetFont(family, style, sizeTab)
+		// A long cell wraps onto more lines, never cut: the row is as tall
+		// as its tallest cell.
+		lines := 1
 		for i, c := range cols {
-			s := ""
 			if i < len(cells) {
-				s = p.fit(cells[i], c.w-2)
+				lines = max(lines, len(p.f.SplitText(cells[i], c.w-2)))
 			}
-			p.f.CellFormat(c.w, rowH, s, "1", 0, c.align, bold, 0, "")
 		}
-		p.f.Ln(rowH)
+		h := max(rowH, float64(lines)*cellLine+1.8)
+		if p.f.GetY()+h > ph-margin-5 {
+			p.f.AddPage()
+			head()
+			p.f.SetFont(family, style, sizeTab)
+		}
+		x, y := p.f.GetX(), p.f.GetY()
+		for i, c := range cols {
+			fill := "D"
+			if bold {
+				fill = "FD"
+			}
+			p.f.Rect(x, y, c.w, h, fill)
+			if i < len(cells) && cells[i] != "" {
+				n := len(p.f.SplitText(cells[i], c.w-2))
+				p.f.SetXY(x+1, y+(h-float64(n)*cellLine)/2) // centred in the row's height
+				p.f.MultiCell(c.w-2, cellLine, cells[i], "", c.align, false)
+			}
+			x += c.w
+		}
+		p.f.SetXY(l, y+h)
 	}
 	p.f.SetFillColor(245, 246, 250)
 	for _, row := range rows {
@@ -236,18 +260,6 @@ func (p *page) table(cols []col, rows [][]string, total []string) {
 		draw(total, true)
 	}
 	p.f.SetFont(family, "", sizeTxt)
-}
-
-// fit cuts s to width w millimetres at the current font, ending it with "…".
-func (p *page) fit(s string, w float64) string {
-	if p.f.GetStringWidth(s) <= w {
-		return s
-	}
-	rs := []rune(s)
-	for len(rs) > 0 && p.f.GetStringWidth(string(rs)+"…") > w {
-		rs = rs[:len(rs)-1]
-	}
-	return strings.TrimRight(string(rs), " ") + "…"
 }
 
 // bytes finishes the document.

@@ -339,7 +339,7 @@ func TestContractOfferMunicipalAssignment(t *testing.T) {
 	doc := w.render(func(r app.Reader) ([]byte, error) { return pdf.ContractOffer(r, "contract-2") })
 	got := text(t, doc)
 	wantAll(t, got, "в рамках муниципального задания", "«Шахматы»", "суббота", "10:00–11:00",
-		"Обучение бесплатно для Заказчика", "Статус: действует")
+		"Обучение бесплатно для Заказчика", "Договор действует.")
 	if strings.Contains(got, "График оплаты") {
 		t.Errorf("a municipal-assignment offer has a payment schedule:\n%s", got)
 	}
