@@ -12,7 +12,7 @@ import (
 
 func init() {
 	exportKinds["pdf"] = cmdExportPDF
-	addUsage("  kruzhok export pdf contract|invoice --id ID --out ФАЙЛ [--data ФАЙЛ]\n" +
+	addUsage("  kruzhok export pdf contract|invoice --id НОМЕР --out ФАЙЛ [--data ФАЙЛ]\n" +
 		"  kruzhok export pdf registry --municipality КОД [--date ДАТА] --out ФАЙЛ [--data ФАЙЛ]\n" +
 		"                                договор-оферта, счёт исполнителя или выписка из реестра\n" +
 		"                                сертификатов муниципалитета (на дату, по умолчанию сегодня) в PDF\n")
@@ -34,7 +34,7 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 	}
 	kind := args[0]
 	flags, _ := newFlags("export pdf "+kind, stderr)
-	id := flags.String("id", "", "ID договора (contract) или счёта (invoice)")
+	id := flags.String("id", "", "номер договора (contract, ДД-27-2026-000123) или счёта (invoice, С-27-2026-12-А-0001), или его ID")
 	mun := flags.String("municipality", "", "код муниципалитета для registry, 01…33")
 	on := flags.String("date", "", "дата выписки registry, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД (по умолчанию сегодня)")
 	out := flags.String("out", "", "файл PDF, куда записать документ")
@@ -75,9 +75,9 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 		var err error
 		switch kind {
 		case "contract":
-			doc, err = pdf.ContractOffer(r, *id)
+			doc, err = pdf.ContractOffer(r, byNumber[app.Contract](r, *id, func(k app.Contract) string { return k.Number }))
 		case "invoice":
-			doc, err = pdf.Invoice(r, *id)
+			doc, err = pdf.Invoice(r, byNumber[app.Invoice](r, *id, func(i app.Invoice) string { return i.Number }))
 		case "registry":
 			doc, err = pdf.RegistryExtract(r, *mun, date)
 		}
@@ -91,4 +91,23 @@ func cmdExportPDF(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %s (%d байт)\n", pdfDocs[kind], *out, len(doc))
 	return exitOK
+}
+
+// byNumber is the id of the record of type T whose human number is id, or id
+// itself when none has that number (it may be the record's id). A scan: the
+// command line prints one document.
+func byNumber[T any, P interface {
+	*T
+	app.Record
+}](r app.Reader, id string, number func(T) string) string {
+	all, err := app.List[T, P](r, "", "", 0)
+	if err != nil {
+		return id
+	}
+	for _, rec := range all {
+		if number(rec) == id {
+			return P(&rec).RecordID()
+		}
+	}
+	return id
 }

@@ -39,6 +39,7 @@ func pdfText(t *testing.T, file string) string {
 type demoDocs struct {
 	contract, child, all, cert string
 	invoice, invAmount         string
+	contractNo, invoiceNo      string
 	mun, munName               string
 	certs                      int
 }
@@ -65,6 +66,7 @@ func pickDocs(t *testing.T, path string) demoDocs {
 				return err
 			}
 			d.contract, d.child, d.all, d.cert = k.ID, ch.FullName(), app.FormatRub(k.Quote.All), app.FormatRub(k.Quote.Cert)
+			d.contractNo = k.Number
 			d.mun = k.Municipality
 			break
 		}
@@ -72,7 +74,7 @@ func pickDocs(t *testing.T, path string) demoDocs {
 		if err != nil || len(invs) == 0 {
 			return err
 		}
-		d.invoice, d.invAmount = invs[0].ID, app.FormatRub(invs[0].Amount)
+		d.invoice, d.invAmount, d.invoiceNo = invs[0].ID, app.FormatRub(invs[0].Amount), invs[0].Number
 		m, err := app.Get[app.Municipality](r, d.mun)
 		d.munName = m.Name
 		if err != nil {
@@ -85,7 +87,7 @@ func pickDocs(t *testing.T, path string) demoDocs {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.contract == "" || d.invoice == "" {
+	if d.contract == "" || d.invoice == "" || d.contractNo == "" || d.invoiceNo == "" {
 		t.Fatalf("the demo region has no funded contract or no invoice: %+v", d)
 	}
 	return d
@@ -101,7 +103,9 @@ func TestExportPDF(t *testing.T) {
 		want []string
 	}{
 		{"Contract", []string{"contract", "--id", d.contract}, []string{"ДОГОВОР-ОФЕРТА", d.child, d.all, d.cert, "Итого"}},
-		{"Invoice", []string{"invoice", "--id", d.invoice}, []string{"СЧЁТ НА ОПЛАТУ", d.invAmount}},
+		{"Invoice", []string{"invoice", "--id", d.invoice}, []string{"СЧЁТ НА ОПЛАТУ", d.invAmount, "№ " + d.invoiceNo}},
+		{"ContractByNumber", []string{"contract", "--id", d.contractNo}, []string{"№ " + d.contractNo, d.child, d.all}},
+		{"InvoiceByNumber", []string{"invoice", "--id", d.invoiceNo}, []string{"№ " + d.invoiceNo, d.invAmount}},
 		{"Registry", []string{"registry", "--municipality", d.mun, "--date", "01.12.2026"},
 			[]string{"ВЫПИСКА ИЗ РЕЕСТРА СЕРТИФИКАТОВ", d.munName, "по состоянию на 01.12.2026",
 				"Сертификатов в реестре: " + itoa(d.certs), d.child}},
@@ -135,7 +139,7 @@ func TestExportPDFRefuses(t *testing.T) {
 		{"NoOut", []string{"export", "pdf", "contract", "--id", "x"}, 2, "--out"},
 		{"NoID", []string{"export", "pdf", "invoice", "--out", out}, 2, "--id"},
 		{"RegistryWithID", []string{"export", "pdf", "registry", "--id", "x", "--out", out}, 2, "--municipality"},
-		{"BadDate", []string{"export", "pdf", "registry", "--municipality", "27", "--date", "31.02.2026", "--out", out}, 2, "Неверная дата"},
+		{"BadDate", []string{"export", "pdf", "registry", "--municipality", "27", "--date", "31.02.2026", "--out", out}, 2, "Такой даты нет: 31.02.2026"},
 		{"NoDatabase", []string{"export", "pdf", "contract", "--id", "x", "--data", data, "--out", out}, 1, "нет базы данных"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
