@@ -402,9 +402,9 @@ func (s *enrolScreen) updateContractRow(id widget.ListItemID, o fyne.CanvasObjec
 	c.Objects[2].(*widget.Label).SetText(contractText(row.k))
 }
 
-// contractText is a contract's status and money in one line.
+// contractText is a contract's status, number and money in one line.
 func contractText(k app.Contract) string {
-	t := app.ContractStatusRu(k.Status)
+	t := app.ContractStatusRu(k.Status) + " · № " + k.NumberRu()
 	if k.Funded {
 		t += " · из сертификата " + rub(k.Quote.Cert) + ", семья " + rub(k.Quote.Parent)
 	} else {

@@ -92,7 +92,7 @@ func TestEnrolShowsTheWorkedExampleQuoteAndConfirms(t *testing.T) {
 	if l := w.ledger(cert); l.Balance != 0 || l.Reserved != 5_000_00 {
 		t.Errorf("ledger = %+v, want all 5 000,00 reserved", l)
 	}
-	if len(s.contracts) != 1 || !strings.HasPrefix(contractText(s.contracts[0].k), "действует") {
+	if len(s.contracts) != 1 || !strings.HasPrefix(contractText(s.contracts[0].k), "действует · № ДД-27-2026-000001 · ") {
 		t.Errorf("contracts list = %+v", s.contracts)
 	}
 }
