@@ -43,7 +43,18 @@ func Check(r Reader) []string {
 	if err != nil {
 		return []string{"contracts: " + err.Error()}
 	}
+	numbers := map[string]string{} // a document's number → the record that holds it
+	unique := func(kind, number, id string) {
+		if number == "" {
+			return
+		}
+		if other, dup := numbers[number]; dup {
+			bad("%s: номер %s у двух документов (%s и %s)", kind, number, other, id)
+		}
+		numbers[number] = id
+	}
 	for _, k := range contracts {
+		unique("договор", k.Number, k.ID)
 		if k.Status == ContractActive || k.Status == ContractRequested {
 			taken[k.Group]++
 			if k.Funded {
@@ -139,6 +150,13 @@ func Check(r Reader) []string {
 	}
 	out = append(out, checkBudgets(r, quotas, certs)...)
 	out = append(out, checkInvoices(r, contracts)...)
+	invs, err := List[Invoice](r, "", "", 0)
+	if err != nil {
+		return append(out, "invoices: "+err.Error())
+	}
+	for _, inv := range invs {
+		unique("счёт", inv.Number, inv.ID)
+	}
 	groups, err := List[Group](r, "", "", 0)
 	if err != nil {
 		return append(out, "groups: "+err.Error())

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"kruzhok/app"
@@ -76,4 +77,42 @@ func TestNumberFormats(t *testing.T) {
 	if got := (app.Invoice{}).NumberRu(); got != "будет присвоен" {
 		t.Errorf("an unnumbered invoice shows %q", got)
 	}
+}
+
+// tamperNumber sets a contract's number behind the rules' back.
+type tamperNumber struct {
+	Contract, Number string
+}
+
+func (c *tamperNumber) Op() string { return "test.TamperNumber" }
+func (c *tamperNumber) Apply(tx app.Tx, m app.Meta) error {
+	k, err := app.Get[app.Contract](tx, c.Contract)
+	if err != nil {
+		return err
+	}
+	k.Number = c.Number
+	return tx.Put(k)
+}
+
+func init() {
+	app.RegisterCommand(func() app.Command { return &tamperNumber{} }, app.Permission{})
+}
+
+// kruzhok check sees two documents with one number.
+func TestCheckFindsDuplicateNumber(t *testing.T) {
+	w := newWorld(t, "2026-09-01")
+	w.params("27", 10, 10_000_00)
+	w.provider(20)
+	_, cert1 := w.financed()
+	_, cert2 := w.financed()
+	k1 := w.enrol(cert1, w.Group, "2026-09-01")
+	k2 := w.enrol(cert2, w.Group, "2026-09-01")
+	own := get[app.Contract](w, k2).Number
+	w.must(&tamperNumber{Contract: k2, Number: get[app.Contract](w, k1).Number})
+	var breaches []string
+	w.db.View(func(r app.Reader) error { breaches = app.Check(r); return nil })
+	if len(breaches) != 1 || !strings.Contains(breaches[0], "ДД-27-2026-000001") {
+		t.Fatalf("check of two contracts with one number: %q", breaches)
+	}
+	w.must(&tamperNumber{Contract: k2, Number: own})
 }
