@@ -21,8 +21,8 @@ import (
 type contractRow struct {
 	k      app.Contract
 	child  string
-	number string // the certificate's number
-	group  string // «Робототехника · Базовый · Роботы-1»
+	number string   // the certificate's number
+	group  string   // «Робототехника · Базовый · Роботы-1»
 	words  []string // what the search looks in: the words of the above, in lower case
 }
 
