@@ -210,6 +210,20 @@ func (s *invoicesScreen) onSubmit() {
 		}
 		amount, _ = app.ParseRub(s.amount.text())
 	}
+	// Money leaves with this: the provider sees the contracts behind the sum
+	// before anything is sent.
+	b, err := readBreakdown(s.st, inv)
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	if !confirmContent(s.content, "Подать счёт?", "Подать счёт", b.view(amount), func() { s.submitInvoice(inv, amount) }) {
+		sayErr(s.status, fieldError("Окно программы недоступно: счёт не подан"))
+	}
+}
+
+// submitInvoice submits the invoice once the provider has confirmed it.
+func (s *invoicesScreen) submitInvoice(inv app.Invoice, amount int64) {
 	if _, err := s.st.Exec(&app.SubmitInvoice{Invoice: inv.ID, Amount: amount}); err != nil {
 		sayErr(s.status, err)
 		return
