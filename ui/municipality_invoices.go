@@ -47,6 +47,7 @@ type munInvoicesScreen struct {
 	filter  *widget.RadioGroup
 	summary *widget.Label
 	table   *widget.Table
+	empty   *emptyNote
 	chosen  *widget.Label
 	approve *widget.Button
 	pay     *widget.Button
@@ -72,8 +73,9 @@ func newMunInvoicesScreen(st app.Store, mun string, now func() time.Time) *munIn
 	s.pay.Importance = widget.HighImportance
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	s.pdf.Disable()
+	s.empty = newEmptyNote(s.table, "")
 	s.content = container.NewBorder(container.NewVBox(heading("Счета исполнителей"), s.filter, s.summary),
-		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.table)
+		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.empty.view)
 	return s
 }
 
@@ -141,6 +143,8 @@ func (s *munInvoicesScreen) applyFilter() {
 	}
 	s.table.UnselectAll()
 	s.table.Refresh()
+	s.empty.set(len(s.rows), map[string]string{invToApprove: "Счетов к утверждению нет", invToPay: "Счетов к оплате нет",
+		invAll: "Счетов пока нет: исполнители подают их после закрытия месяца"}[s.filter.Selected])
 	s.choose(slices.IndexFunc(s.rows, func(i app.Invoice) bool { return i.ID == id }))
 }
 

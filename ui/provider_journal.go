@@ -54,6 +54,7 @@ type journalScreen struct {
 	prev       *widget.Button
 	next       *widget.Button
 	table      *widget.Table
+	empty      *emptyNote
 	lesson     *widget.Select
 	cancel     *widget.Button
 	allHere    *widget.Button
@@ -95,7 +96,8 @@ func newJournalScreen(st app.Store, provider string, now func() time.Time) *jour
 		helpText("Нажмите на клетку, чтобы поставить отметку: был → н (не был) → ув (по уважительной причине) → пусто. "+
 			"Будущие занятия отмечаются в их день"),
 	)
-	s.content = container.NewBorder(top, s.status, nil, nil, s.table)
+	s.empty = newEmptyNote(s.table, "")
+	s.content = container.NewBorder(top, s.status, nil, nil, s.empty.view)
 	s.refresh()
 	return s
 }
@@ -263,6 +265,11 @@ func (s *journalScreen) show() {
 	s.lesson.Refresh()
 	s.showCancel()
 	s.table.Refresh()
+	empty := "В этом месяце у группы нет детей с действующим договором"
+	if _, ok := s.selectedGroup(); !ok {
+		empty = "Выберите группу"
+	}
+	s.empty.set(len(s.kids), empty)
 }
 
 // completenessText is «Выполнение: 75 % (проведено 3, отменено 1, впереди 2)»:
