@@ -250,3 +250,27 @@ func TestContractsSearch(t *testing.T) {
 		t.Errorf("Петров's contract after «Расторгнуть»: %+v (%s)", k, s.status.Text)
 	}
 }
+
+// The groups tab names each group as the picker does, and says when it is full.
+func TestGroupsTabNamesProgrammeAndModule(t *testing.T) {
+	test.NewTempApp(t)
+	d := newDemoGroups(t)
+	s := newGroupsScreen(d.w.db, d.w.prov, d.w.clock)
+	show(t, s.content)
+	var lines []string
+	for i := range s.groups {
+		row := s.createRow()
+		s.updateRow(i, row)
+		l := row.(*fyne.Container).Objects
+		lines = append(lines, l[0].(*widget.Label).Text+" | "+strings.SplitN(l[2].(*widget.Label).Text, " · ", 2)[0])
+	}
+	want := []string{
+		"Робототехника · Базовый · Группа 1 (9–12 лет) | мест 15, свободно 15",
+		"Робототехника · Модуль 2. Программирование роботов на Python · Группа 1 (9–12 лет) | мест 15, свободно 15",
+		"Шахматы · Базовый · Группа 1 (9–12 лет) | мест 1, свободных нет",
+		"Шахматы · Базовый · Группа 2 (9–12 лет) | мест 15, свободно 15",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("groups list:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
