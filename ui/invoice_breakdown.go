@@ -144,10 +144,10 @@ func initials(c app.Child) string {
 
 // breakdownColumns are the columns of the contracts behind a total.
 var breakdownColumns = []column{
-	{"Ребёнок", 140},
-	{"Сертификат", 120},
-	{"Программа", 170},
-	{"Сумма", 110},
+	{"Ребёнок", 135},
+	{"Сертификат", 125},
+	{"Программа", 160},
+	{"Сумма", 115},
 }
 
 // cell is the text of a row and column of the breakdown's table.
@@ -203,6 +203,6 @@ func (b invoiceBreakdown) view(amount int64) fyne.CanvasObject {
 	t.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	setColumns(t, breakdownColumns)
 	space := canvas.NewRectangle(color.Transparent)
-	space.SetMinSize(fyne.NewSize(540, min(260, float32(len(b.lines)+1)*40)))
+	space.SetMinSize(fyne.NewSize(560, min(260, float32(len(b.lines)+1)*44)))
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(space, t))
 }

@@ -38,14 +38,15 @@ func (r contractRow) matches(w string) bool {
 	return slices.ContainsFunc(r.words, func(x string) bool { return x == w || !short && strings.HasPrefix(x, w) })
 }
 
-// contractColumns are the contracts table's columns.
+// contractColumns are the contracts table's columns: together no wider than
+// a 1024-pixel screen.
 var contractColumns = []column{
-	{"Ребёнок", 230},
-	{"Сертификат", 120},
-	{"Программа и группа", 280},
-	{"Срок", 190},
-	{"Статус", 110},
-	{"Оплата", 330},
+	{"Ребёнок", 195},
+	{"Сертификат", 110},
+	{"Программа и группа", 215},
+	{"Срок", 175},
+	{"Статус", 145},
+	{"Сертификат / семья", 170},
 }
 
 // enrolScreen makes contracts: the family sees the quote of RULES.md §6 —
@@ -139,7 +140,11 @@ func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolS
 	s.clist.CreateHeader = s.createContractCell
 	setColumns(s.clist, contractColumns)
 	s.clist.OnSelected = func(id widget.TableCellID) { s.onContractSelected(id.Row) }
-	s.clist.OnUnselected = func(widget.TableCellID) { s.csel = -1; s.showActions() }
+	s.clist.OnUnselected = func(widget.TableCellID) {
+		s.csel = -1
+		s.showActions()
+		s.showCount(strings.TrimSpace(s.search.Text) != "")
+	}
 	s.terminate = widget.NewButton("Расторгнуть", s.onTerminate)
 	s.switchTo = widget.NewButton("Сменить программу", s.onSwitch)
 	s.offerPDF = widget.NewButton("Договор-оферта (PDF)…", s.onContractPDF)
@@ -278,23 +283,28 @@ func (s *enrolScreen) onSearchChanged() {
 			s.shown = append(s.shown, row)
 		}
 	}
+	s.clist.UnselectAll()
+	s.csel = -1
+	s.clist.Refresh()
+	s.showCount(len(words) > 0)
+	if i := slices.IndexFunc(s.shown, func(r contractRow) bool { return r.k.ID == id }); i >= 0 {
+		s.clist.Select(widget.TableCellID{Row: i, Col: 0})
+	}
+	s.showActions()
+}
+
+// showCount says how many contracts there are, or how many the search found.
+func (s *enrolScreen) showCount(searching bool) {
 	switch {
 	case len(s.contracts) == 0:
 		s.found.SetText("Договоров пока нет: заключите первый на вкладке «Новый договор»")
 	case len(s.shown) == 0:
 		s.found.SetText("Ничего не нашлось. Проверьте написание или сотрите часть запроса")
-	case len(words) == 0:
+	case !searching:
 		s.found.SetText("Всего договоров: " + itoa(len(s.contracts)))
 	default:
 		s.found.SetText("Найдено: " + itoa(len(s.shown)) + " из " + itoa(len(s.contracts)))
 	}
-	s.clist.UnselectAll()
-	s.csel = -1
-	s.clist.Refresh()
-	if i := slices.IndexFunc(s.shown, func(r contractRow) bool { return r.k.ID == id }); i >= 0 {
-		s.clist.Select(widget.TableCellID{Row: i, Col: 0})
-	}
-	s.showActions()
 }
 
 // groupOptions labels the groups for the picker, full ones marked.
@@ -519,9 +529,19 @@ func (s *enrolScreen) contractCell(row, col int) string {
 	case 3:
 		return dateRu(r.k.Start) + " – " + dateRu(r.k.End)
 	case 4:
-		return app.ContractStatusRu(r.k.Status)
+		t := app.ContractStatusRu(r.k.Status)
+		if !r.k.Notice.IsZero() {
+			t += " · уведомление " + dateRu(r.k.Notice)
+		}
+		if r.k.Status == app.ContractRejected && r.k.Reason != "" {
+			t += " · " + r.k.Reason
+		}
+		return t
 	case 5:
-		return strings.TrimPrefix(contractText(r.k), app.ContractStatusRu(r.k.Status)+" · ")
+		if !r.k.Funded {
+			return "бесплатно"
+		}
+		return strings.TrimSuffix(rub(r.k.Quote.Cert), nbsp+"₽") + " / " + rub(r.k.Quote.Parent)
 	}
 	return ""
 }
@@ -543,9 +563,14 @@ func contractText(k app.Contract) string {
 	return t
 }
 
+// onContractSelected chooses the contract for the buttons and spells it out
+// in full under the search: a narrow column cuts the group's name.
 func (s *enrolScreen) onContractSelected(row int) {
 	s.csel = row
 	s.showActions()
+	if r, ok := s.chosenContract(); ok {
+		s.found.SetText(r.child + " · " + r.group + " · " + contractText(r.k))
+	}
 }
 
 // showActions enables termination and the switch for a contract in force.

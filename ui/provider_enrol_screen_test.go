@@ -59,6 +59,7 @@ func newDemoGroups(t *testing.T) demoGroups {
 // settle does what a desktop window does when its content changes: it
 // grows to the content's minimum size, and lays the content out again.
 func settle(win fyne.Window) fyne.Size {
+	win.Content().Refresh()
 	min := win.Content().MinSize().Add(fyne.NewSquareSize(2 * theme.Padding()))
 	win.Resize(win.Canvas().Size().Max(min))
 	return win.Canvas().Size()
