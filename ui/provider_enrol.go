@@ -702,7 +702,7 @@ func (s *enrolScreen) onSwitch() {
 	items := []*widget.FormItem{
 		widget.NewFormItem("Ребёнок", widget.NewLabel(row.child)),
 		widget.NewFormItem("Дата уведомления", s.newNotice.entry),
-		widget.NewFormItem("Новая группа", s.newGroup.sel),
+		widget.NewFormItem("Новая группа", s.newGroup.box),
 	}
 	if !confirmForm(s.content, "Смена программы", "Расторгнуть и перейти", items, func() { s.onSwitchConfirmed(row) }) {
 		sayErr(s.status, fieldError("Окно программы недоступно: смена программы не выполнена"))
