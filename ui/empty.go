@@ -16,8 +16,9 @@ type emptyNote struct {
 }
 
 func newEmptyNote(table fyne.CanvasObject, text string) *emptyNote {
+	// One short line, neither wrapped nor cut: a wrapped label in a centring
+	// container has no width to wrap to and would ask for a screen of height.
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	l.Wrapping = fyne.TextWrapWord
 	l.Hide()
 	return &emptyNote{label: l, view: container.NewStack(table, container.NewCenter(container.NewPadded(l)))}
 }

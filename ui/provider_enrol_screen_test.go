@@ -275,3 +275,23 @@ func TestGroupsTabNamesProgrammeAndModule(t *testing.T) {
 		t.Errorf("groups list:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The whole provider window at 1024×600: no tab makes it grow, whatever
+// group is chosen on «Зачисление».
+func TestProviderWindowFits1024x600OnEveryTab(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, theme.DefaultTheme())
+	d := newDemoGroups(t)
+	d.w.enrol(d.cert, d.robots1, "2026-11-15")
+	win := newMainWindow(a, d.w.db, "")
+	t.Cleanup(win.Close)
+	win.Resize(fyne.NewSize(1024, 600))
+	tabs := findTabs(win.Content())
+	for i, it := range tabs.Items {
+		tabs.SelectIndex(i)
+		if size := settle(win); size != fyne.NewSize(1024, 600) {
+			t.Errorf("tab «%s» makes the window %v", it.Text, size)
+			win.Resize(fyne.NewSize(1024, 600))
+		}
+	}
+}

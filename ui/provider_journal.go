@@ -85,7 +85,7 @@ func newJournalScreen(st app.Store, provider string, now func() time.Time) *jour
 	s.table.OnSelected = s.onCellSelected
 	s.table.SetColumnWidth(0, journalNameWidth)
 	s.lesson = widget.NewSelect(nil, func(string) { s.showCancel() })
-	s.lesson.PlaceHolder = "выберите занятие, чтобы отменить его или вернуть"
+	s.lesson.PlaceHolder = "выберите занятие" // a short placeholder: it sets the select's width
 	s.cancel = widget.NewButton("Отменить занятие", s.onCancelLesson)
 	s.allHere = widget.NewButton("Все присутствовали", s.onAllPresent)
 
