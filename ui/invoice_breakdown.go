@@ -31,8 +31,9 @@ type invoiceLine struct {
 // An advance's rows are the month's shares of the contracts written off at
 // the month close; their sum is the base, and the advance may claim up to
 // 80 % of it. A final invoice's rows are each contract's due after the
-// group's completeness and, last, the advance claimed for the month with a
-// minus: their sum is the invoice's amount.
+// group's completeness, as the month close settled it into this invoice,
+// and, last, the advance claimed for the month with a minus: their sum is
+// the invoice's amount.
 type invoiceBreakdown struct {
 	inv          app.Invoice
 	provider     string
@@ -56,35 +57,25 @@ func readBreakdown(st app.Store, inv app.Invoice) (invoiceBreakdown, error) {
 			return err
 		}
 		progs := map[string]string{}
-		completeness := map[string]int64{}
 		for _, k := range ks {
 			if k.Municipality != inv.Municipality || !k.Funded {
 				continue
 			}
-			i := slices.IndexFunc(k.Schedule, func(s app.MonthShare) bool { return s.Month == inv.Month && !s.Returned })
-			if i < 0 {
-				continue
-			}
-			share := k.Schedule[i]
-			l := invoiceLine{child: "—", number: "—", amount: share.Cert}
-			switch {
-			case inv.Type == app.InvAdvance && !share.WrittenOff:
-				continue // not yet in force at the month close
-			case inv.Type == app.InvFinal && share.Settled:
-				l.amount = share.Due
-			case inv.Type == app.InvFinal:
-				c, ok := completeness[k.Group]
-				if !ok {
-					g, err := app.Get[app.Group](r, k.Group)
-					if err != nil {
-						return err
-					}
-					if c, err = app.GroupCompleteness(r, g, inv.Month); err != nil {
-						return err
-					}
-					completeness[k.Group] = c
+			l := invoiceLine{child: "—", number: "—"}
+			in := false
+			for _, share := range k.Schedule {
+				switch {
+				case share.Returned:
+				case inv.Type == app.InvAdvance && share.Month == inv.Month && share.WrittenOff:
+					l.amount, in = share.Cert, true
+				case inv.Type == app.InvFinal && share.Settled && share.SettledIn == inv.Month:
+					// A month written off late settles into a later final:
+					// the invoice's sum counts it here, so does the row.
+					l.amount, in = l.amount+share.Due, true
 				}
-				l.amount = app.DueAfterCompleteness(share.Cert, c)
+			}
+			if !in {
+				continue
 			}
 			if ch, err := app.Get[app.Child](r, k.Child); err == nil {
 				l.child = initials(ch)
@@ -172,9 +163,19 @@ func (b invoiceBreakdown) summary(amount int64) []string {
 	case app.InvAdvance:
 		out = append(out, "Договоров: "+itoa(len(b.lines))+", доли сертификатов за месяц: "+rub(b.sum)+
 			". Аванс — не больше 80 % этой суммы: "+rub(app.AdvanceMax(b.sum)))
+		if app.AdvanceMax(b.sum) != inv.Max {
+			// A contract confirmed after the month close is written off
+			// later, outside this advance: say so rather than hide it.
+			out = append(out, "Договоры изменились после закрытия месяца: аванс считался от долей, дающих не больше "+
+				rub(inv.Max)+". Разница войдёт в итоговый счёт")
+		}
 	default:
 		out = append(out, "Строк: "+itoa(len(b.lines))+": к оплате по договорам с учётом проведённых занятий, "+
 			"за вычетом аванса. Итого по строкам: "+rub(b.sum))
+		if b.sum != inv.Amount {
+			out = append(out, "Сумма строк расходится с суммой счёта на "+rub(inv.Amount-b.sum)+
+				": проверьте журнал месяца перед утверждением")
+		}
 	}
 	return out
 }

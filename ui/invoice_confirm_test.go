@@ -91,6 +91,9 @@ func TestSubmitAdvanceConfirmsTheContractsBehindIt(t *testing.T) {
 			t.Errorf("the confirmation does not say %q", want)
 		}
 	}
+	if rgShows(top, "Договоры изменились") {
+		t.Error("the rows disagree with the advance the month close made")
+	}
 	rows, sum := dialogRows(t, win)
 	want := [][4]string{
 		{"Петров И. С.", getRec[app.Certificate](w, findCert(t, w, "Петров")).Number, "Робототехника", rub(decemberShare)},
@@ -162,6 +165,9 @@ func TestApproveInvoiceConfirmsTheContractsBehindIt(t *testing.T) {
 	total := 2*decemberShare - 1_000_00
 	if !rgShows(win.Canvas().Overlays().Top(), "Итоговый за декабрь 2026: "+rub(total)) {
 		t.Error("the confirmation does not name the invoice and its total")
+	}
+	if rgShows(win.Canvas().Overlays().Top(), "расходится") {
+		t.Error("the rows disagree with the invoice")
 	}
 	rows, sum := dialogRows(t, win)
 	if len(rows) != 3 || rows[2][2] != "аванс за декабрь 2026" || rows[2][3] != rub(-1_000_00) {
