@@ -55,7 +55,7 @@ func TestContractOfferPDFForTheChosenContract(t *testing.T) {
 	if _, _, err := s.contractPDF(); err == nil {
 		t.Error("a PDF with no contract chosen")
 	}
-	s.clist.Select(0)
+	s.clist.Select(widget.TableCellID{})
 	if s.offerPDF.Disabled() {
 		t.Fatal("«Договор-оферта (PDF)…» is disabled for a chosen contract")
 	}

@@ -47,6 +47,7 @@ type munInvoicesScreen struct {
 	filter  *widget.RadioGroup
 	summary *widget.Label
 	table   *widget.Table
+	empty   *emptyNote
 	chosen  *widget.Label
 	approve *widget.Button
 	pay     *widget.Button
@@ -72,8 +73,9 @@ func newMunInvoicesScreen(st app.Store, mun string, now func() time.Time) *munIn
 	s.pay.Importance = widget.HighImportance
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	s.pdf.Disable()
+	s.empty = newEmptyNote(s.table, "")
 	s.content = container.NewBorder(container.NewVBox(heading("Счета исполнителей"), s.filter, s.summary),
-		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.table)
+		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.empty.view)
 	return s
 }
 
@@ -141,6 +143,8 @@ func (s *munInvoicesScreen) applyFilter() {
 	}
 	s.table.UnselectAll()
 	s.table.Refresh()
+	s.empty.set(len(s.rows), map[string]string{invToApprove: "Счетов к утверждению нет", invToPay: "Счетов к оплате нет",
+		invAll: "Счетов пока нет: исполнители подают их после закрытия месяца"}[s.filter.Selected])
 	s.choose(slices.IndexFunc(s.rows, func(i app.Invoice) bool { return i.ID == id }))
 }
 
@@ -182,20 +186,37 @@ func (s *munInvoicesScreen) providerName(inv app.Invoice) string {
 	return inv.Provider
 }
 
-func (s *munInvoicesScreen) onApprove() { s.move(&app.ApproveInvoice{}, "утверждён") }
-func (s *munInvoicesScreen) onPay() {
-	if s.sel >= 0 && s.rows[s.sel].Amount < 0 {
-		s.move(&app.RecordRefund{}, "возврат получен")
-		return
-	}
-	s.move(&app.PayInvoice{}, "отмечен оплаченным")
-}
-
-func (s *munInvoicesScreen) move(cmd app.Command, done string) {
-	if s.sel < 0 {
+// onApprove shows the contracts behind the chosen invoice's total and
+// approves it only when the municipality confirms.
+func (s *munInvoicesScreen) onApprove() {
+	if s.sel < 0 || s.sel >= len(s.rows) {
 		return
 	}
 	inv := s.rows[s.sel]
+	b, err := readBreakdown(s.st, inv)
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	if !confirmContent(s.content, "Утвердить счёт?", "Утвердить", b.view(inv.Amount), func() {
+		s.move(inv, &app.ApproveInvoice{}, "утверждён")
+	}) {
+		sayErr(s.status, fieldError("Окно программы недоступно: счёт не утверждён"))
+	}
+}
+func (s *munInvoicesScreen) onPay() {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		return
+	}
+	if inv := s.rows[s.sel]; inv.Amount < 0 {
+		s.move(inv, &app.RecordRefund{}, "возврат получен")
+	} else {
+		s.move(inv, &app.PayInvoice{}, "отмечен оплаченным")
+	}
+}
+
+// move takes the invoice to its next status with cmd.
+func (s *munInvoicesScreen) move(inv app.Invoice, cmd app.Command, done string) {
 	switch c := cmd.(type) {
 	case *app.ApproveInvoice:
 		c.Invoice = inv.ID

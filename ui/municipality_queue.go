@@ -39,6 +39,7 @@ type queueScreen struct {
 	rows    []queueRow
 	summary *widget.Label
 	table   *widget.Table
+	empty   *emptyNote
 	content fyne.CanvasObject
 }
 
@@ -50,8 +51,9 @@ func newQueueScreen(st app.Store, mun string, now func() time.Time) *queueScreen
 	setColumns(s.table, queueColumns)
 	help := helpText("Заявки обслуживаются строго в порядке поступления на сервер РМЦ, без какого-либо отбора: " +
 		"место в квоте получает первая заявка очереди, как только оно освобождается.")
+	s.empty = newEmptyNote(s.table, "Очередь пуста: все заявки обслужены")
 	s.content = container.NewBorder(container.NewVBox(heading("Очередь на сертификаты финансирования"), help, s.summary),
-		nil, nil, nil, s.table)
+		nil, nil, nil, s.empty.view)
 	return s
 }
 
@@ -103,6 +105,7 @@ func (s *queueScreen) refresh() {
 	s.summary.Importance = widget.MediumImportance
 	s.summary.SetText(text)
 	s.table.Refresh()
+	s.empty.set(len(rows), "")
 }
 
 func (s *queueScreen) size() (int, int) { return len(s.rows), len(queueColumns) }

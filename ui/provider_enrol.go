@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,9 +19,34 @@ import (
 
 // contractRow is a contract with the names a person recognises.
 type contractRow struct {
-	k     app.Contract
-	child string
-	group string
+	k      app.Contract
+	child  string
+	number string   // the certificate's number
+	group  string   // «Робототехника · Базовый · Роботы-1»
+	words  []string // what the search looks in: the words of the above, in lower case
+}
+
+// matches reports whether a word typed in the search starts a word of the
+// row or, from three characters on, is part of the certificate's number. A
+// short number must be a whole word: «1» finds «Группа 1», not «(9–12 лет)».
+func (r contractRow) matches(w string) bool {
+	long := utf8.RuneCountInString(w) >= 3
+	if long && strings.Contains(r.number, w) {
+		return true
+	}
+	short := !long && strings.IndexFunc(w, func(c rune) bool { return !unicode.IsDigit(c) }) < 0
+	return slices.ContainsFunc(r.words, func(x string) bool { return x == w || !short && strings.HasPrefix(x, w) })
+}
+
+// contractColumns are the contracts table's columns: together no wider than
+// a 1024-pixel screen.
+var contractColumns = []column{
+	{"Ребёнок", 195},
+	{"Сертификат", 110},
+	{"Программа и группа", 215},
+	{"Срок", 175},
+	{"Статус", 145},
+	{"Сертификат / семья", 170},
 }
 
 // enrolScreen makes contracts: the family sees the quote of RULES.md §6 —
@@ -35,7 +62,7 @@ type enrolScreen struct {
 	finder *childFinder
 	child  childRow
 	chosen bool
-	groups []app.Group
+	groups []groupInfo
 
 	group      *choice
 	start      *field
@@ -52,9 +79,12 @@ type enrolScreen struct {
 	parentMsg  *widget.Label
 	confirm    *widget.Button
 
-	contracts []contractRow
-	clist     *widget.List
-	csel      int // the chosen contract's row, -1 for none
+	contracts []contractRow // all the provider's contracts
+	shown     []contractRow // those the search finds
+	search    *widget.Entry
+	found     *widget.Label
+	clist     *widget.Table
+	csel      int // the chosen contract's row in shown, -1 for none
 	terminate *widget.Button
 	switchTo  *widget.Button
 	offerPDF  *widget.Button
@@ -63,15 +93,19 @@ type enrolScreen struct {
 	newGroup  *choice // the switch dialog's new group
 	newNotice *field  // the switch dialog's notice date
 
-	status  *widget.Label
-	content fyne.CanvasObject
+	status   *widget.Label
+	tabs     *container.AppTabs
+	enrolTab *container.TabItem
+	listTab  *container.TabItem
+	split    *container.Split // the child finder beside the group, quote and confirmation
+	content  fyne.CanvasObject
 }
 
 func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolScreen {
 	s := &enrolScreen{st: st, provider: provider, now: now, csel: -1, status: newStatus(), quoteMsg: newStatus(),
 		total: widget.NewLabel(""), certPart: widget.NewLabel(""), parentPart: widget.NewLabel("")}
 	s.finder = newChildFinder(st, s.onChildSelected)
-	s.group = newChoice("выберите группу", "Выберите группу", func(string) { s.onGroupChanged() })
+	s.group = newGroupChoice("выберите программу и группу", "Выберите группу", s.groupFull, func(string) { s.onGroupChanged() })
 	s.start = newField("ДД.ММ.ГГГГ", validDate("дата начала", false))
 	s.start.entry.OnChanged = func(string) {
 		if s.start.msg.Visible() {
@@ -94,41 +128,61 @@ func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolS
 	s.confirm = widget.NewButton("Заключить договор", s.onConfirm)
 	s.confirm.Importance = widget.HighImportance
 
-	s.clist = widget.NewList(func() int { return len(s.contracts) }, s.createContractRow, s.updateContractRow)
-	s.clist.OnSelected = s.onContractSelected
-	s.clist.OnUnselected = func(widget.ListItemID) { s.csel = -1; s.showActions() }
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Поиск: фамилия, номер сертификата, программа или группа")
+	s.search.OnChanged = func(string) { s.onSearchChanged() }
+	s.found = widget.NewLabel("")
+	s.found.Importance = widget.LowImportance
+	s.found.Truncation = fyne.TextTruncateEllipsis
+	s.clist = widget.NewTableWithHeaders(func() (int, int) { return len(s.shown), len(contractColumns) },
+		s.createContractCell, s.updateContractCell)
+	s.clist.ShowHeaderColumn = false
+	s.clist.CreateHeader = s.createContractCell
+	setColumns(s.clist, contractColumns)
+	s.clist.OnSelected = func(id widget.TableCellID) { s.onContractSelected(id.Row) }
+	s.clist.OnUnselected = func(widget.TableCellID) {
+		s.csel = -1
+		s.showActions()
+		s.showCount(strings.TrimSpace(s.search.Text) != "")
+	}
 	s.terminate = widget.NewButton("Расторгнуть", s.onTerminate)
 	s.switchTo = widget.NewButton("Сменить программу", s.onSwitch)
 	s.offerPDF = widget.NewButton("Договор-оферта (PDF)…", s.onContractPDF)
 	s.notice = newField("ДД.ММ.ГГГГ", validDate("дата уведомления", false))
 	s.reason = widget.NewEntry()
 	s.reason.SetPlaceHolder("например, переезд")
-	s.newGroup = newChoice("новая группа", "Выберите новую группу", nil)
+	s.newGroup = newGroupChoice("новая группа", "Выберите новую группу", s.groupFull, nil)
 	s.newNotice = newField("ДД.ММ.ГГГГ", validDate("дата уведомления", false))
 
 	form := widget.NewForm(
 		widget.NewFormItem("Группа", s.group.box),
 		widget.NewFormItem("Начало обучения", s.start.box),
 	)
-	// Totals and the confirmation beside the monthly schedule: the family
-	// sees the whole quote without scrolling.
+	// The quote scrolls; the parent's confirmation and «Заключить договор»
+	// stay under it, so on a low screen they are never cut by the pane's edge.
 	quote := container.NewVBox(
 		heading("Расчёт для семьи"), s.quoteMsg,
-		container.NewGridWithColumns(2,
-			container.NewVBox(s.total, s.certPart, s.parentPart, s.parentOK, s.parentMsg, s.confirm),
-			s.schedule),
+		container.NewVBox(s.total, s.certPart, s.parentPart),
+		s.schedule,
 	)
-	top := container.NewHSplit(
+	actions := container.NewVBox(widget.NewSeparator(), s.parentOK, s.parentMsg,
+		container.NewBorder(nil, nil, nil, s.confirm), s.status)
+	s.split = container.NewHSplit(
 		container.NewBorder(heading("Ребёнок (сертификат)"), nil, nil, nil, s.finder.content),
-		container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), quote, s.status)),
+		container.NewBorder(nil, actions, nil, nil, container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), quote))),
 	)
-	top.Offset = 0.4
-	bottom := container.NewBorder(
-		container.NewBorder(nil, nil, heading("Договоры"), container.NewHBox(s.offerPDF, s.switchTo, s.terminate)),
+	s.split.Offset = 0.4
+	// The contracts get a tab of their own: on a 600-pixel screen a list
+	// under the quote would show two or three of them.
+	list := container.NewBorder(
+		container.NewVBox(
+			container.NewBorder(nil, nil, heading("Договоры"), container.NewHBox(s.offerPDF, s.switchTo, s.terminate)),
+			s.search, s.found),
 		nil, nil, nil, s.clist)
-	split := container.NewVSplit(top, bottom)
-	split.Offset = 0.72
-	s.content = split
+	s.enrolTab = container.NewTabItem("Новый договор", s.split)
+	s.listTab = container.NewTabItem("Договоры", list)
+	s.tabs = container.NewAppTabs(s.enrolTab, s.listTab)
+	s.content = s.tabs
 	s.refresh()
 	s.clearQuote("Выберите ребёнка, группу и дату начала: расчёт появится здесь")
 	return s
@@ -138,39 +192,22 @@ func (s *enrolScreen) today() app.Date { return today(s.now) }
 
 // refresh reloads the groups and the contracts.
 func (s *enrolScreen) refresh() {
-	var groups []app.Group
+	var groups []groupInfo
 	var rows []contractRow
 	err := s.st.View(func(r app.Reader) error {
 		var err error
-		if groups, err = app.List[app.Group](r, app.IdxProvider, s.provider, 0); err != nil {
+		if groups, err = loadGroups(r, s.provider); err != nil {
 			return err
 		}
-		names := map[string]string{}
-		for _, g := range groups {
-			names[g.ID] = g.Name
-		}
-		ks, err := app.List[app.Contract](r, app.IdxProvider, s.provider, 0)
-		if err != nil {
-			return err
-		}
-		for _, k := range ks {
-			row := contractRow{k: k, group: names[k.Group], child: "ребёнок вне области узла"}
-			if ch, err := app.Get[app.Child](r, k.Child); err == nil {
-				row.child = ch.FullName()
-			} else if app.ErrorCode(err) != app.ENOTFOUND {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		return nil
+		rows, err = s.loadContracts(r, groups)
+		return err
 	})
 	if err != nil {
 		sayErr(s.status, err)
 		return
 	}
-	slices.SortStableFunc(groups, func(a, b app.Group) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(rows, func(a, b contractRow) int {
-		if c := strings.Compare(a.child, b.child); c != 0 {
+		if c := strings.Compare(app.NameKey(a.child), app.NameKey(b.child)); c != 0 {
 			return c
 		}
 		return int(a.k.Start - b.k.Start)
@@ -182,37 +219,117 @@ func (s *enrolScreen) refresh() {
 	s.groups, s.contracts = groups, rows
 	s.group.sel.Options = s.groupOptions()
 	// Keep the chosen group by its ID: its label carries the free places,
-	// which may have changed.
-	if i := slices.IndexFunc(groups, func(g app.Group) bool { return g.ID == chosen }); i >= 0 {
+	// which may have changed. A group that filled up is dropped.
+	if i := slices.IndexFunc(groups, func(g groupInfo) bool { return g.g.ID == chosen }); i >= 0 && !groups[i].full() {
 		s.group.sel.SetSelectedIndex(i)
 	} else {
 		s.group.sel.ClearSelected()
 	}
 	s.group.sel.Refresh()
 	s.newGroup.sel.Options = s.group.sel.Options
-	s.clist.UnselectAll()
-	s.csel = -1
-	s.clist.Refresh()
-	s.showActions()
+	s.listTab.Text = "Договоры (" + itoa(len(rows)) + ")"
+	s.tabs.Refresh()
+	s.onSearchChanged()
 	if s.finder.query.Text != "" {
 		s.finder.reload() // balances change with every contract
 	}
 }
 
-// groupOptions labels the groups: «Роботы-1 · мест свободно 3».
+// loadContracts reads the provider's contracts with the child, the
+// certificate's number and the group's full name.
+func (s *enrolScreen) loadContracts(r app.Reader, groups []groupInfo) ([]contractRow, error) {
+	names := map[string]string{}
+	for _, g := range groups {
+		names[g.g.ID] = g.label()
+	}
+	ks, err := app.List[app.Contract](r, app.IdxProvider, s.provider, 0)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]contractRow, 0, len(ks))
+	for _, k := range ks {
+		row := contractRow{k: k, group: names[k.Group], child: "ребёнок вне области узла"}
+		if ch, err := app.Get[app.Child](r, k.Child); err == nil {
+			row.child = ch.FullName()
+		} else if app.ErrorCode(err) != app.ENOTFOUND {
+			return nil, err
+		}
+		if c, err := app.Get[app.Certificate](r, k.Certificate); err == nil {
+			row.number = c.Number
+		} else if app.ErrorCode(err) != app.ENOTFOUND {
+			return nil, err
+		}
+		row.words = strings.FieldsFunc(strings.ToLower(row.child+" "+row.number+" "+k.Number+" "+row.group), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+		})
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// onSearchChanged shows the contracts whose child, certificate number,
+// programme, module or group contain every word typed, in any case.
+func (s *enrolScreen) onSearchChanged() {
+	id := ""
+	if row, ok := s.chosenContract(); ok {
+		id = row.k.ID
+	}
+	words := strings.FieldsFunc(strings.ToLower(s.search.Text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	})
+	s.shown = s.shown[:0]
+	for _, row := range s.contracts {
+		if !slices.ContainsFunc(words, func(w string) bool { return !row.matches(w) }) {
+			s.shown = append(s.shown, row)
+		}
+	}
+	s.clist.UnselectAll()
+	s.csel = -1
+	s.clist.Refresh()
+	s.showCount(len(words) > 0)
+	if i := slices.IndexFunc(s.shown, func(r contractRow) bool { return r.k.ID == id }); i >= 0 {
+		s.clist.Select(widget.TableCellID{Row: i, Col: 0})
+	}
+	s.showActions()
+}
+
+// showCount says how many contracts there are, or how many the search found.
+func (s *enrolScreen) showCount(searching bool) {
+	switch {
+	case len(s.contracts) == 0:
+		s.found.SetText("Договоров пока нет: заключите первый на вкладке «Новый договор»")
+	case len(s.shown) == 0:
+		s.found.SetText("Ничего не нашлось. Проверьте написание или сотрите часть запроса")
+	case !searching:
+		s.found.SetText("Всего договоров: " + itoa(len(s.contracts)))
+	default:
+		s.found.SetText("Найдено: " + itoa(len(s.shown)) + " из " + itoa(len(s.contracts)))
+	}
+}
+
+// groupOptions labels the groups for the picker, full ones marked.
 func (s *enrolScreen) groupOptions() []string {
 	out := make([]string, 0, len(s.groups))
 	for _, g := range s.groups {
-		out = append(out, g.Name+" · свободно мест: "+itoa(int(g.Free())))
+		out = append(out, g.pickLabel())
 	}
 	return out
 }
 
+// groupFull reports whether the picker's option i is a full group.
+func (s *enrolScreen) groupFull(i int) bool { return i >= 0 && i < len(s.groups) && s.groups[i].full() }
+
 // selectedGroup is the group chosen in the form.
 func (s *enrolScreen) selectedGroup() (app.Group, bool) {
+	gi, ok := s.selectedInfo()
+	return gi.g, ok
+}
+
+// selectedInfo is the group chosen in the form, with its full name.
+func (s *enrolScreen) selectedInfo() (groupInfo, bool) {
 	i := s.group.sel.SelectedIndex()
 	if i < 0 || i >= len(s.groups) {
-		return app.Group{}, false
+		return groupInfo{}, false
 	}
 	return s.groups[i], true
 }
@@ -235,7 +352,8 @@ func (s *enrolScreen) onGroupChanged() {
 // onQuoteInputsChanged asks the rules for the quote whenever the child, the
 // group or the start changes: what the family sees is always current.
 func (s *enrolScreen) onQuoteInputsChanged() {
-	g, ok := s.selectedGroup()
+	gi, ok := s.selectedInfo()
+	g := gi.g
 	start, err := app.ParseDate(strings.TrimSpace(s.start.text()))
 	switch {
 	case !s.chosen:
@@ -262,7 +380,7 @@ func (s *enrolScreen) onQuoteInputsChanged() {
 		sayErr(s.quoteMsg, err)
 		return
 	}
-	s.showQuote(e)
+	s.showQuote(e, gi.label())
 }
 
 // clearQuote empties the quote and says what is missing.
@@ -282,7 +400,7 @@ func (s *enrolScreen) clearQuote(msg string) {
 }
 
 // showQuote lays out the quote: totals and the monthly schedule.
-func (s *enrolScreen) showQuote(e app.Enrolment) {
+func (s *enrolScreen) showQuote(e app.Enrolment, group string) {
 	s.quoted, s.quote, s.funded = true, e.Quote, e.Funded
 	s.parentOK.SetChecked(false)
 	s.parentMsg.Hide()
@@ -293,7 +411,7 @@ func (s *enrolScreen) showQuote(e app.Enrolment) {
 	if !e.Funded {
 		s.months = nil
 		s.quoteMsg.Importance = widget.MediumImportance
-		s.quoteMsg.SetText("Программа «" + e.Programme.Title + "» в муниципальном реестре: обучение бесплатно, сертификат не расходуется")
+		s.quoteMsg.SetText("«" + group + "»: программа в муниципальном реестре, обучение бесплатно, сертификат не расходуется")
 		s.total.SetText("Договор с " + dateRu(e.Start) + " по " + dateRu(e.End))
 		s.certPart.Hide()
 		s.parentPart.Hide()
@@ -304,7 +422,7 @@ func (s *enrolScreen) showQuote(e app.Enrolment) {
 	q := e.Quote
 	s.months = q.Schedule(e.Start)
 	s.quoteMsg.Importance = widget.MediumImportance
-	s.quoteMsg.SetText("Договор с " + dateRu(e.Start) + " по " + dateRu(e.End) + ": " + itoa(int(q.Days)) + " дн. из " +
+	s.quoteMsg.SetText("«" + group + "». Обучение с " + dateRu(e.Start) + " по " + dateRu(e.End) + ": " + itoa(int(q.Days)) + " дн. из " +
 		itoa(int(q.GroupDays)) + ", месяцев: " + itoa(int(q.Months)) + ". Остаток сертификата: " + rub(e.Cert.LedgerOf(e.Period.ID).Balance))
 	s.total.SetText("Стоимость обучения: " + rub(q.All))
 	s.certPart.SetText("Из сертификата: " + rub(q.Cert))
@@ -357,7 +475,8 @@ func (s *enrolScreen) onConfirm() {
 		sayErr(s.status, fieldError(s.parentMsg.Text))
 		return
 	}
-	g, _ := s.selectedGroup()
+	gi, _ := s.selectedInfo()
+	g := gi.g
 	start, _ := app.ParseDate(strings.TrimSpace(s.start.text()))
 	cmd := &app.Enrol{ID: newID(), Certificate: s.child.cert.ID, Group: g.ID, Start: start,
 		QuotedCert: s.quote.Cert, QuotedParent: s.quote.Parent, ParentConfirmed: s.parentOK.Checked}
@@ -380,26 +499,51 @@ func (s *enrolScreen) onConfirm() {
 		}
 	}
 	// «Договор …: <ФИО>», not «Договор с <ФИО>»: no case to decline (docs/DOMAIN.md).
-	say(s.status, title+" заключён: "+name+", группа «"+g.Name+"» — "+status)
+	say(s.status, title+" заключён: "+name+", «"+gi.label()+"» — "+status)
 }
 
-func (s *enrolScreen) createContractRow() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l1, l2 := widget.NewLabel(""), widget.NewLabel("")
-	for _, l := range []*widget.Label{name, l1, l2} {
-		l.Truncation = fyne.TextTruncateEllipsis
-	}
-	return container.NewVBox(name, l1, l2)
+func (s *enrolScreen) createContractCell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
 }
 
-func (s *enrolScreen) updateContractRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if id < 0 || id >= len(s.contracts) {
-		return
+func (s *enrolScreen) updateContractCell(id widget.TableCellID, o fyne.CanvasObject) {
+	o.(*widget.Label).SetText(s.contractCell(id.Row, id.Col))
+}
+
+// contractCell is the text at a row and column of the contracts table: what
+// it shows and tests read.
+func (s *enrolScreen) contractCell(row, col int) string {
+	if row < 0 || row >= len(s.shown) {
+		return ""
 	}
-	row, c := s.contracts[id], o.(*fyne.Container)
-	c.Objects[0].(*widget.Label).SetText(row.child)
-	c.Objects[1].(*widget.Label).SetText(row.group + " · " + dateRu(row.k.Start) + " – " + dateRu(row.k.End))
-	c.Objects[2].(*widget.Label).SetText(contractText(row.k))
+	r := s.shown[row]
+	switch col {
+	case 0:
+		return r.child
+	case 1:
+		return r.number
+	case 2:
+		return r.group
+	case 3:
+		return dateRu(r.k.Start) + " – " + dateRu(r.k.End)
+	case 4:
+		t := app.ContractStatusRu(r.k.Status)
+		if !r.k.Notice.IsZero() {
+			t += " · уведомление " + dateRu(r.k.Notice)
+		}
+		if r.k.Status == app.ContractRejected && r.k.Reason != "" {
+			t += " · " + r.k.Reason
+		}
+		return t
+	case 5:
+		if !r.k.Funded {
+			return "бесплатно"
+		}
+		return strings.TrimSuffix(rub(r.k.Quote.Cert), nbsp+"₽") + " / " + rub(r.k.Quote.Parent)
+	}
+	return ""
 }
 
 // contractText is a contract's status, number and money in one line.
@@ -419,18 +563,22 @@ func contractText(k app.Contract) string {
 	return t
 }
 
-func (s *enrolScreen) onContractSelected(id widget.ListItemID) {
-	s.csel = id
+// onContractSelected chooses the contract for the buttons and spells it out
+// in full under the search: a narrow column cuts the group's name.
+func (s *enrolScreen) onContractSelected(row int) {
+	s.csel = row
 	s.showActions()
+	if r, ok := s.chosenContract(); ok {
+		s.found.SetText(r.child + " · " + r.group + " · " + contractText(r.k))
+	}
 }
 
 // showActions enables termination and the switch for a contract in force.
 func (s *enrolScreen) showActions() {
-	on := s.csel >= 0 && s.csel < len(s.contracts) &&
-		(s.contracts[s.csel].k.Status == app.ContractActive || s.contracts[s.csel].k.Status == app.ContractRequested)
+	row, chosen := s.chosenContract()
+	on := chosen && (row.k.Status == app.ContractActive || row.k.Status == app.ContractRequested)
 	setEnabled(s.terminate, on)
 	setEnabled(s.switchTo, on)
-	_, chosen := s.chosenContract()
 	setEnabled(s.offerPDF, chosen)
 }
 
@@ -460,10 +608,10 @@ func (s *enrolScreen) contractPDF() (name string, data []byte, err error) {
 
 // chosenContract is the contract chosen in the list.
 func (s *enrolScreen) chosenContract() (contractRow, bool) {
-	if s.csel < 0 || s.csel >= len(s.contracts) {
+	if s.csel < 0 || s.csel >= len(s.shown) {
 		return contractRow{}, false
 	}
-	return s.contracts[s.csel], true
+	return s.shown[s.csel], true
 }
 
 // onTerminate asks for the notice date and terminates the chosen contract.
@@ -551,7 +699,7 @@ func (s *enrolScreen) onSwitch() {
 	items := []*widget.FormItem{
 		widget.NewFormItem("Ребёнок", widget.NewLabel(row.child)),
 		widget.NewFormItem("Дата уведомления", s.newNotice.entry),
-		widget.NewFormItem("Новая группа", s.newGroup.sel),
+		widget.NewFormItem("Новая группа", s.newGroup.box),
 	}
 	if !confirmForm(s.content, "Смена программы", "Расторгнуть и перейти", items, func() { s.onSwitchConfirmed(row) }) {
 		sayErr(s.status, fieldError("Окно программы недоступно: смена программы не выполнена"))
@@ -567,7 +715,8 @@ func (s *enrolScreen) onSwitchConfirmed(row contractRow) {
 	if gi < 0 || gi >= len(s.groups) {
 		return
 	}
-	g := s.groups[gi]
+	g := s.groups[gi].g
+	label := s.groups[gi].label()
 	notice, _ := app.ParseDate(strings.TrimSpace(s.newNotice.text()))
 	k, back, err := s.giveNotice(row.k.ID, notice, "смена программы")
 	if err != nil {
@@ -586,5 +735,6 @@ func (s *enrolScreen) onSwitchConfirmed(row contractRow) {
 	s.start.set("")
 	s.group.sel.SetSelectedIndex(gi)
 	s.start.set(dateRu(max(k.End.AddDays(1), g.Start)))
-	say(s.status, terminatedText(k, back)+" Проверьте с семьёй расчёт по группе «"+g.Name+"» и заключите договор.")
+	say(s.status, terminatedText(k, back)+" Проверьте с семьёй расчёт по группе «"+label+"» и заключите договор.")
+	s.tabs.Select(s.enrolTab)
 }

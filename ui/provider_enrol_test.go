@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
 )
@@ -78,7 +79,7 @@ func TestEnrolShowsTheWorkedExampleQuoteAndConfirms(t *testing.T) {
 
 	test.Tap(s.parentOK)
 	test.Tap(s.confirm)
-	if want := "Договор № ДД-27-2026-000001 заключён: Петров Иван Сергеевич, группа «Роботы-1» — действует"; s.status.Text != want {
+	if want := "Договор № ДД-27-2026-000001 заключён: Петров Иван Сергеевич, «Робототехника · Базовый · Роботы-1» — действует"; s.status.Text != want {
 		t.Fatalf("status = %q", s.status.Text)
 	}
 	ks := listRec[app.Contract](w, app.IdxGroup, group+"|")
@@ -123,7 +124,7 @@ func TestTerminateThroughTheDialogReturnsTheFunds(t *testing.T) {
 	if !s.terminate.Disabled() {
 		t.Error("«Расторгнуть» is enabled with no contract chosen")
 	}
-	s.clist.Select(0)
+	s.clist.Select(widget.TableCellID{})
 	test.Tap(s.terminate)
 	if win.Canvas().Overlays().Top() == nil {
 		t.Fatal("no notice date dialog")
@@ -158,7 +159,7 @@ func TestSwitchProgrammeLosesNothing(t *testing.T) {
 	s := newEnrolScreen(w.db, w.prov, w.clock)
 	win := show(t, s.content)
 
-	s.clist.Select(0)
+	s.clist.Select(widget.TableCellID{})
 	test.Tap(s.switchTo)
 	typeInto(s.newNotice, "30.11.2026")
 	chooseGroup(t, s.newGroup, "Шахматы-1")

@@ -252,7 +252,7 @@ func pressEnter(e fyne.Focusable) {
 func chooseGroup(t *testing.T, c *choice, prefix string) {
 	t.Helper()
 	for _, o := range c.sel.Options {
-		if strings.HasPrefix(o, prefix) {
+		if strings.Contains(o, prefix) {
 			c.sel.SetSelected(o)
 			return
 		}

@@ -202,6 +202,9 @@ func (s *groupsScreen) refresh() {
 	slices.SortStableFunc(groups, func(a, b app.Group) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(opts, func(a, b moduleOption) int { return strings.Compare(a.label(), b.label()) })
 	s.groups, s.options = groups, opts
+	slices.SortStableFunc(s.groups, func(a, b app.Group) int {
+		return strings.Compare(s.moduleLabel(a.Module)+" · "+a.Name, s.moduleLabel(b.Module)+" · "+b.Name)
+	})
 	labels := make([]string, 0, len(opts))
 	for _, o := range opts {
 		labels = append(labels, o.label())
@@ -230,13 +233,17 @@ func (s *groupsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	g := s.groups[id]
 	c := o.(*fyne.Container)
-	c.Objects[0].(*widget.Label).SetText(g.Name)
-	c.Objects[1].(*widget.Label).SetText(s.moduleLabel(g.Module) + " · " + dateRu(g.Start) + " – " + dateRu(g.End))
+	// Named as everywhere else: programme · module · group.
+	c.Objects[0].(*widget.Label).SetText(strings.ReplaceAll(s.moduleLabel(g.Module), " — ", " · ") + " · " + g.Name)
+	c.Objects[1].(*widget.Label).SetText(dateRu(g.Start) + " – " + dateRu(g.End))
 	c.Objects[2].(*widget.Label).SetText(groupPlaces(g) + " · " + scheduleRu(g.Schedule))
 }
 
-// groupPlaces is «мест 15, свободно 12».
+// groupPlaces is «мест 15, свободно 12», or «мест 15, свободных нет».
 func groupPlaces(g app.Group) string {
+	if g.Free() <= 0 {
+		return "мест " + strconv.FormatInt(g.Capacity, 10) + ", свободных нет"
+	}
 	return "мест " + strconv.FormatInt(g.Capacity, 10) + ", свободно " + strconv.FormatInt(g.Free(), 10)
 }
 

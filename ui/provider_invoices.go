@@ -37,6 +37,7 @@ type invoicesScreen struct {
 	sel  int // the chosen row, -1 for none
 
 	table   *widget.Table
+	empty   *emptyNote
 	chosen  *widget.Label
 	amount  *field
 	submit  *widget.Button
@@ -59,7 +60,8 @@ func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *inv
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	form := container.NewVBox(heading("Счёт"), s.chosen,
 		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), container.NewHBox(s.submit, s.pdf), s.amount.box), s.status)
-	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.table)
+	s.empty = newEmptyNote(s.table, "Счетов пока нет: черновики счетов появляются при закрытии месяца")
+	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.empty.view)
 	s.refresh()
 	return s
 }
@@ -96,6 +98,7 @@ func (s *invoicesScreen) refresh() {
 	s.rows, s.muns = rows, muns
 	s.sel = slices.IndexFunc(rows, func(i app.Invoice) bool { return i.ID == id })
 	s.table.Refresh()
+	s.empty.set(len(rows), "")
 	s.showChosen()
 }
 
@@ -210,6 +213,20 @@ func (s *invoicesScreen) onSubmit() {
 		}
 		amount, _ = app.ParseRub(s.amount.text())
 	}
+	// Money leaves with this: the provider sees the contracts behind the sum
+	// before anything is sent.
+	b, err := readBreakdown(s.st, inv)
+	if err != nil {
+		sayErr(s.status, err)
+		return
+	}
+	if !confirmContent(s.content, "Подать счёт?", "Подать счёт", b.view(amount), func() { s.submitInvoice(inv, amount) }) {
+		sayErr(s.status, fieldError("Окно программы недоступно: счёт не подан"))
+	}
+}
+
+// submitInvoice submits the invoice once the provider has confirmed it.
+func (s *invoicesScreen) submitInvoice(inv app.Invoice, amount int64) {
 	if _, err := s.st.Exec(&app.SubmitInvoice{Invoice: inv.ID, Amount: amount}); err != nil {
 		sayErr(s.status, err)
 		return

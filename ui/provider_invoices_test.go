@@ -22,7 +22,7 @@ func TestSubmitAdvanceBelowTheMaximum(t *testing.T) {
 	w.must(&app.CloseMonth{Month: app.MustDate("2026-12-01").Month()})
 
 	s := newInvoicesScreen(w.db, w.prov, w.clock)
-	show(t, s.content)
+	win := show(t, s.content)
 	if rows, _ := s.size(); rows != 2 {
 		t.Fatalf("%d invoices, want the December advance and the November final", rows)
 	}
@@ -56,6 +56,7 @@ func TestSubmitAdvanceBelowTheMaximum(t *testing.T) {
 
 	typeInto(s.amount, "500,00")
 	pressEnter(s.amount.entry)
+	tapButton(t, win, "Подать счёт")
 	inv := getRec[app.Invoice](w, s.rows[0].ID)
 	if inv.Status != app.InvSubmitted || inv.Amount != 500_00 {
 		t.Errorf("invoice = %s %d: %s", inv.Status, inv.Amount, s.status.Text)

@@ -43,7 +43,7 @@ type journalScreen struct {
 	provider string
 	now      func() time.Time
 
-	groups  []app.Group
+	groups  []groupInfo
 	month   app.Month
 	lessons []app.Lesson // the month's lessons, scheduled and extra, with their marks
 	kids    []journalKid
@@ -54,8 +54,10 @@ type journalScreen struct {
 	prev       *widget.Button
 	next       *widget.Button
 	table      *widget.Table
+	empty      *emptyNote
 	lesson     *widget.Select
 	cancel     *widget.Button
+	allHere    *widget.Button
 	complete   *widget.Label
 	status     *widget.Label
 	content    fyne.CanvasObject
@@ -83,33 +85,35 @@ func newJournalScreen(st app.Store, provider string, now func() time.Time) *jour
 	s.table.OnSelected = s.onCellSelected
 	s.table.SetColumnWidth(0, journalNameWidth)
 	s.lesson = widget.NewSelect(nil, func(string) { s.showCancel() })
-	s.lesson.PlaceHolder = "выберите занятие, чтобы отменить его или вернуть"
+	s.lesson.PlaceHolder = "выберите занятие" // a short placeholder: it sets the select's width
 	s.cancel = widget.NewButton("Отменить занятие", s.onCancelLesson)
+	s.allHere = widget.NewButton("Все присутствовали", s.onAllPresent)
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Группа"), nil, s.group),
 		container.NewHBox(s.prev, s.monthLabel, s.next, widget.NewSeparator(), s.complete),
-		container.NewBorder(nil, nil, widget.NewLabel("Занятие"), s.cancel, s.lesson),
-		widget.NewLabel("Нажмите на клетку, чтобы поставить отметку: был → н (не был) → ув (по уважительной причине) → пусто"),
+		container.NewBorder(nil, nil, widget.NewLabel("Занятие"), container.NewHBox(s.allHere, s.cancel), s.lesson),
+		helpText("Нажмите на клетку, чтобы поставить отметку: был → н (не был) → ув (по уважительной причине) → пусто. "+
+			"Будущие занятия отмечаются в их день"),
 	)
-	s.content = container.NewBorder(top, s.status, nil, nil, s.table)
+	s.empty = newEmptyNote(s.table, "")
+	s.content = container.NewBorder(top, s.status, nil, nil, s.empty.view)
 	s.refresh()
 	return s
 }
 
 // refresh reloads the groups and the journal of the chosen group and month.
 func (s *journalScreen) refresh() {
-	var groups []app.Group
+	var groups []groupInfo
 	err := s.st.View(func(r app.Reader) error {
 		var err error
-		groups, err = app.List[app.Group](r, app.IdxProvider, s.provider, 0)
+		groups, err = loadGroups(r, s.provider)
 		return err
 	})
 	if err != nil {
 		sayErr(s.status, err)
 		return
 	}
-	slices.SortStableFunc(groups, func(a, b app.Group) int { return strings.Compare(a.Name, b.Name) })
 	id := ""
 	if g, ok := s.selectedGroup(); ok {
 		id = g.ID
@@ -117,10 +121,10 @@ func (s *journalScreen) refresh() {
 	s.groups = groups
 	names := make([]string, 0, len(groups))
 	for _, g := range groups {
-		names = append(names, g.Name)
+		names = append(names, g.label())
 	}
 	s.group.Options = names
-	i := slices.IndexFunc(groups, func(g app.Group) bool { return g.ID == id })
+	i := slices.IndexFunc(groups, func(g groupInfo) bool { return g.g.ID == id })
 	if i < 0 && len(groups) > 0 {
 		i = 0
 	}
@@ -136,7 +140,7 @@ func (s *journalScreen) selectedGroup() (app.Group, bool) {
 	if i < 0 || i >= len(s.groups) {
 		return app.Group{}, false
 	}
-	return s.groups[i], true
+	return s.groups[i].g, true
 }
 
 // onGroupChanged keeps the month inside the group's dates.
@@ -231,19 +235,22 @@ func (s *journalScreen) load() {
 
 // show puts the loaded journal on the screen.
 func (s *journalScreen) show() {
-	held, cancelled := 0, 0
+	held, cancelled, ahead := 0, 0, 0
 	opts := make([]string, 0, len(s.lessons))
 	for i, l := range s.lessons {
-		if l.Cancelled {
+		switch {
+		case l.Cancelled:
 			cancelled++
-		} else if l.Date <= today(s.now) { // a lesson still ahead is not held
+		case s.future(l):
+			ahead++
+		default:
 			held++
 		}
-		opts = append(opts, lessonText(l))
+		opts = append(opts, lessonText(l, s.future(l)))
 		s.table.SetColumnWidth(i+1, journalLessonWidth)
 	}
 	if _, ok := s.selectedGroup(); ok {
-		s.complete.SetText(completenessText(s.percent, held, cancelled))
+		s.complete.SetText(completenessText(s.percent, held, cancelled, ahead))
 	}
 	sel := s.lesson.SelectedIndex()
 	s.lesson.Options = opts
@@ -258,24 +265,41 @@ func (s *journalScreen) show() {
 	s.lesson.Refresh()
 	s.showCancel()
 	s.table.Refresh()
+	empty := "В этом месяце у группы нет детей с действующим договором"
+	if _, ok := s.selectedGroup(); !ok {
+		empty = "Выберите группу"
+	}
+	s.empty.set(len(s.kids), empty)
 }
 
-// completenessText is «Выполнение: 75 % (проведено 3, отменено 1)».
-func completenessText(pct int64, held, cancelled int) string {
-	return "Выполнение: " + percentRu(pct) + " (проведено " + itoa(held) + ", отменено " + itoa(cancelled) + ")"
+// completenessText is «Выполнение: 75 % (проведено 3, отменено 1, впереди 2)»:
+// a lesson after today is not yet held.
+func completenessText(pct int64, held, cancelled, ahead int) string {
+	t := "Выполнение: " + percentRu(pct) + " (проведено " + itoa(held) + ", отменено " + itoa(cancelled)
+	if ahead > 0 {
+		t += ", впереди " + itoa(ahead)
+	}
+	return t + ")"
 }
 
 // lessonText names a lesson: «10.11.2026 Вт 15:00».
-func lessonText(l app.Lesson) string {
+func lessonText(l app.Lesson, future bool) string {
 	t := dateRu(l.Date) + " " + weekdayRu(weekdayOf(l.Date)) + " " + clockRu(l.Start)
 	if l.Extra {
 		t += " (доп.)"
 	}
-	if l.Cancelled {
+	switch {
+	case l.Cancelled:
 		t += " — отменено"
+	case future:
+		t += " — ещё не было"
 	}
 	return t
 }
+
+// future reports a lesson after today: nobody can have attended it yet, so
+// it takes no marks (the rules refuse them too, LESSON_IN_FUTURE).
+func (s *journalScreen) future(l app.Lesson) bool { return l.Date > today(s.now) }
 
 // showCancel names the action for the chosen lesson: cancel or restore it.
 func (s *journalScreen) showCancel() {
@@ -283,8 +307,10 @@ func (s *journalScreen) showCancel() {
 	if i < 0 || i >= len(s.lessons) {
 		s.cancel.SetText("Отменить занятие")
 		s.cancel.Disable()
+		s.allHere.Disable()
 		return
 	}
+	setEnabled(s.allHere, !s.lessons[i].Cancelled && !s.future(s.lessons[i]) && len(s.kids) > 0)
 	if s.lessons[i].Cancelled {
 		s.cancel.SetText("Вернуть занятие")
 	} else {
@@ -304,7 +330,7 @@ func (s *journalScreen) createCell() fyne.CanvasObject {
 func (s *journalScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l := o.(*widget.Label)
 	l.Importance = widget.MediumImportance
-	if id.Col > 0 && id.Col-1 < len(s.lessons) && s.lessons[id.Col-1].Cancelled {
+	if id.Col > 0 && id.Col-1 < len(s.lessons) && (s.lessons[id.Col-1].Cancelled || s.future(s.lessons[id.Col-1])) {
 		l.Importance = widget.LowImportance
 	}
 	l.Alignment = fyne.TextAlignCenter
@@ -347,7 +373,7 @@ func (s *journalScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject)
 	case id.Col > 0 && id.Col-1 < len(s.lessons):
 		ls := s.lessons[id.Col-1]
 		_, m, dd := ls.Date.Parts()
-		if ls.Cancelled {
+		if ls.Cancelled || s.future(ls) {
 			l.Importance = widget.LowImportance
 		}
 		l.SetText(twoDigits(dd) + "." + twoDigits(int(m)) + " " + weekdayRu(weekdayOf(ls.Date)))
@@ -367,6 +393,9 @@ func (s *journalScreen) onCellSelected(id widget.TableCellID) {
 	switch {
 	case l.Cancelled:
 		sayErr(s.status, fieldError("Занятие "+dateRu(l.Date)+" отменено: отметки не ставятся. Верните занятие, чтобы отметить детей"))
+		return
+	case s.future(l):
+		sayErr(s.status, fieldError("Занятие "+dateRu(l.Date)+" ещё не прошло: отметки ставятся в день занятия или позже"))
 		return
 	case !k.enrolledOn(l.Date):
 		sayErr(s.status, fieldError(k.name+" не обучается в группе "+dateRu(l.Date)+": договор в этот день не действует"))
@@ -402,4 +431,63 @@ func (s *journalScreen) onCancelLesson() {
 	} else {
 		say(s.status, "Занятие "+dateRu(l.Date)+" возвращено в расписание")
 	}
+}
+
+// onAllPresent marks every child enrolled on the chosen lesson's day
+// present. Marks of absence already set are replaced only after the
+// provider confirms it.
+func (s *journalScreen) onAllPresent() {
+	i := s.lesson.SelectedIndex()
+	if _, ok := s.selectedGroup(); !ok || i < 0 || i >= len(s.lessons) {
+		return
+	}
+	l := s.lessons[i]
+	switch {
+	case l.Cancelled:
+		sayErr(s.status, fieldError("Занятие "+dateRu(l.Date)+" отменено: отметки не ставятся"))
+		return
+	case s.future(l):
+		sayErr(s.status, fieldError("Занятие "+dateRu(l.Date)+" ещё не прошло: отметки ставятся в день занятия или позже"))
+		return
+	}
+	var absent []string
+	for _, k := range s.kids {
+		if m := l.Marks[k.id]; k.enrolledOn(l.Date) && (m == app.MarkAbsent || m == app.MarkExcused) {
+			absent = append(absent, k.name+" — «"+markRu(m)+"»")
+		}
+	}
+	if len(absent) == 0 {
+		s.markAllPresent(l)
+		return
+	}
+	msg := widget.NewLabel("На занятии " + dateRu(l.Date) + " уже отмечены отсутствующие:\n" + strings.Join(absent, "\n") +
+		"\n\nЗаменить эти отметки на «был»?")
+	msg.Wrapping = fyne.TextWrapWord
+	if !confirmContent(s.content, "Все присутствовали", "Заменить на «был»", msg, func() { s.markAllPresent(l) }) {
+		sayErr(s.status, fieldError("Окно программы недоступно: отметки не изменены"))
+	}
+}
+
+// markAllPresent records «был» for every enrolled child without it, one
+// mark a command, as a tap on a cell does.
+func (s *journalScreen) markAllPresent(l app.Lesson) {
+	g, ok := s.selectedGroup()
+	if !ok {
+		return
+	}
+	n := 0
+	for _, k := range s.kids {
+		if !k.enrolledOn(l.Date) || l.Marks[k.id] == app.MarkPresent {
+			continue
+		}
+		cmd := &app.MarkAttendance{Group: g.ID, Date: l.Date, Start: l.Start, Extra: l.Extra, Child: k.id, Mark: app.MarkPresent}
+		if _, err := s.st.Exec(cmd); err != nil {
+			s.load()
+			sayErr(s.status, err)
+			return
+		}
+		n++
+	}
+	s.load()
+	say(s.status, "Занятие "+dateRu(l.Date)+": все дети отмечены «был» (новых отметок: "+itoa(n)+")")
 }

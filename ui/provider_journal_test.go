@@ -26,7 +26,7 @@ func TestJournalCancelAndMarkGivesCompleteness(t *testing.T) {
 
 	s := newJournalScreen(w.db, w.prov, w.clock)
 	show(t, s.content)
-	if s.group.Selected != "Роботы-1" || s.monthLabel.Text != "Ноябрь 2026" {
+	if s.group.Selected != "Робототехника · Базовый · Роботы-1" || s.monthLabel.Text != "Ноябрь 2026" {
 		t.Fatalf("journal opens on %q, %q", s.group.Selected, s.monthLabel.Text)
 	}
 	if rows, cols := s.size(); rows != 2 || cols != 5 {
