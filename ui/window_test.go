@@ -81,7 +81,7 @@ func TestRegionWindow(t *testing.T) {
 		t.Errorf("tabs = %q, want %q", got, want)
 	}
 	bar := newTopBar(st, Options{DataPath: "/tmp/kruzhok.db"}, nil)
-	if got := bar.scope.Text; got != "Регион (РМЦ)" {
+	if got := bar.scope.Text(); got != "Регион (РМЦ)" {
 		t.Errorf("scope label = %q", got)
 	}
 	// A standalone region database is its own authority: nothing to sync.

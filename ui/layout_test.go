@@ -1,0 +1,309 @@
+//go:build !nogui
+
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"kruzhok/app"
+	"kruzhok/assets"
+)
+
+// smallScreen is the smallest screen the app is made for: a cheap office
+// laptop (issue 11).
+var smallScreen = fyne.NewSize(1024, 600)
+
+// Long names, as real ones are: they must shorten, wrap or scroll, never
+// widen the window.
+const (
+	longProvider  = "Муниципальное бюджетное учреждение дополнительного образования «Центр детского технического творчества имени Героя Советского Союза А. И. Покрышкина» Шпаковского муниципального округа"
+	longProgramme = "Основы робототехники, программирования микроконтроллеров и инженерного конструирования для младших школьников"
+)
+
+// layoutProblems lists what is wrong with win at the small screen: a content
+// that asks for more than the screen (the real window would grow to give it),
+// and visible objects that lie outside the window. Objects inside a scroll
+// are judged by the scroll that clips them.
+func layoutProblems(win fyne.Window) []string {
+	var out []string
+	c := win.Canvas()
+	min := win.Content().MinSize()
+	if win.Padded() {
+		min = min.AddWidthHeight(2*padding(), 2*padding())
+	}
+	if min.Width > smallScreen.Width+0.5 || min.Height > smallScreen.Height+0.5 {
+		out = append(out, fmt.Sprintf("the content asks for %.0f×%.0f, the window would widen beyond %.0f×%.0f",
+			min.Width, min.Height, smallScreen.Width, smallScreen.Height))
+	}
+	if s := c.Size(); s != smallScreen {
+		out = append(out, fmt.Sprintf("the window is %.0f×%.0f", s.Width, s.Height))
+	}
+	var visit func(o fyne.CanvasObject, at fyne.Position, path string)
+	visit = func(o fyne.CanvasObject, at fyne.Position, path string) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		pos := at.Add(o.Position())
+		size := o.Size()
+		name := describe(o)
+		if size.Width > 0 && size.Height > 0 &&
+			(pos.X < -0.5 || pos.Y < -0.5 || pos.X+size.Width > smallScreen.Width+0.5 || pos.Y+size.Height > smallScreen.Height+0.5) {
+			out = append(out, fmt.Sprintf("%s lies at %.0f,%.0f %.0f×%.0f, outside the window (%s)",
+				name, pos.X, pos.Y, size.Width, size.Height, path))
+			return // its insides are outside too: say it once
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text != "" && size.Width+0.5 < b.MinSize().Width {
+			out = append(out, fmt.Sprintf("%s is squeezed to %.0f of %.0f px (%s)", name, size.Width, b.MinSize().Width, path))
+		}
+		if _, ok := o.(*container.Scroll); ok {
+			return // clipped: what is inside is reached by scrolling
+		}
+		var kids []fyne.CanvasObject
+		switch v := o.(type) {
+		case *fyne.Container:
+			kids = v.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(v).Objects()
+		}
+		for _, k := range kids {
+			visit(k, pos, path+"/"+name)
+		}
+	}
+	visit(win.Content(), fyne.NewPos(0, 0), "")
+	return out
+}
+
+// describe names an object for a failure: its type and any text it shows.
+func describe(o fyne.CanvasObject) string {
+	name := strings.TrimPrefix(fmt.Sprintf("%T", o), "*")
+	switch v := o.(type) {
+	case *widget.Button:
+		name += "«" + v.Text + "»"
+	case *widget.Label:
+		name += "«" + short(v.Text) + "»"
+	case *widget.Select:
+		name += "«" + short(v.PlaceHolder) + "»"
+	case *input:
+		name += "«" + short(v.PlaceHolder) + "»"
+	}
+	return name
+}
+
+func short(s string) string {
+	if r := []rune(s); len(r) > 30 {
+		return string(r[:30]) + "…"
+	}
+	return s
+}
+
+func padding() float32 { return fyne.CurrentApp().Settings().Theme().Size("padding") }
+
+// smallWindow builds st's real window at the small screen in the Kruzhok
+// theme.
+func smallWindow(t *testing.T, a fyne.App, st app.Store, opts Options) fyne.Window {
+	t.Helper()
+	win := newWindow(a, st, opts)
+	t.Cleanup(win.Close)
+	win.Resize(smallScreen)
+	return win
+}
+
+// checkLayout fails the test with every problem of win at the small screen.
+func checkLayout(t *testing.T, win fyne.Window, where string) {
+	t.Helper()
+	for _, p := range layoutProblems(win) {
+		t.Errorf("%s: %s", where, p)
+	}
+}
+
+// pickEverything selects, inside o, the first row of every table and list
+// and the longest option of every choice: what people click and what used to
+// widen the window.
+func pickEverything(o fyne.CanvasObject) {
+	var tables []*widget.Table
+	var lists []*widget.List
+	var selects []*widget.Select
+	walk(o, func(o fyne.CanvasObject) bool {
+		if !o.Visible() {
+			return false
+		}
+		switch v := o.(type) {
+		case *widget.Table:
+			tables = append(tables, v)
+		case *widget.List:
+			lists = append(lists, v)
+		case *widget.Select:
+			selects = append(selects, v)
+		}
+		return true
+	})
+	for _, tb := range tables {
+		if r, _ := tb.Length(); r > 0 {
+			tb.Select(widget.TableCellID{Row: 0, Col: 0})
+		}
+	}
+	for _, l := range lists {
+		if l.Length() > 0 {
+			l.Select(0)
+		}
+	}
+	for _, s := range selects {
+		if s.Disabled() || len(s.Options) == 0 {
+			continue
+		}
+		longest := s.Options[0]
+		for _, op := range s.Options {
+			if len([]rune(op)) > len([]rune(longest)) {
+				longest = op
+			}
+		}
+		s.SetSelected(longest)
+	}
+}
+
+// checkEveryTab shows every tab of win, checks it, picks everything in it and
+// checks it again; then, the window having shown every tab, checks the first.
+// Each problem is reported once, with the first screen it was seen on.
+func checkEveryTab(t *testing.T, win fyne.Window, role string) {
+	t.Helper()
+	tabs := findTabs(win.Content())
+	if tabs == nil {
+		t.Fatalf("%s: no tabs", role)
+	}
+	seen := map[string]bool{}
+	check := func(where string) {
+		t.Helper()
+		for _, p := range layoutProblems(win) {
+			if !seen[p] {
+				seen[p] = true
+				t.Errorf("%s %s: %s", role, where, p)
+			}
+		}
+	}
+	check("at start")
+	limit := smallScreen.Width - 2*padding() - 2*padding()
+	for _, it := range tabs.Items {
+		tabs.Select(it)
+		check("«" + it.Text + "»")
+		pickEverything(it.Content)
+		check("«" + it.Text + "» with rows and choices picked")
+		if m := it.Content.MinSize(); m.Width > limit {
+			t.Errorf("%s «%s»: the screen asks for %.0f px of width", role, it.Text, m.Width)
+		}
+	}
+	tabs.SelectIndex(0)
+	check("back at the first tab")
+}
+
+// layoutRegion is the filled region with a long-named provider and
+// programme, and the whole krai of municipalities.
+func layoutRegion(t *testing.T) *rgWorld {
+	w := newRgWorld(t, "2026-11-27")
+	w.fill()
+	prov := w.id("prov")
+	w.must(&app.RegisterProvider{ID: prov, Name: longProvider, Type: app.ProviderTraining,
+		Municipality: "33", INN: "2634000077", Licence: "26Л01-0077"})
+	w.must(&app.SetProviderStatus{Provider: prov, Status: app.ProviderActive})
+	prog, mod := w.id("prog"), w.id("mod")
+	w.must(&app.SaveProgramme{ID: prog, Provider: prov, Title: longProgramme, Direction: "tech",
+		AgeMin: 7, AgeMax: 11, Form: "очная", Description: strings.Repeat("Длинное описание программы. ", 12)})
+	w.must(&app.SaveModule{ID: mod, Programme: prog, Name: "Первый год обучения: конструирование", Hours: 72, Months: 9,
+		MinChildren: 5, MaxChildren: 15, Price: 12_000_00, NormPrice: 10_000_00})
+	w.must(&app.SubmitProgramme{Programme: prog})
+	return w
+}
+
+func TestLayoutRegionAtSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := layoutRegion(t)
+	opts := w.opts()
+	opts.DataPath = "/home/rmc/.config/kruzhok/kruzhok.db"
+	checkEveryTab(t, smallWindow(t, a, w.db, opts), "region")
+}
+
+func TestLayoutMunicipalityAtSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := layoutRegion(t)
+	w.providerRegistered("Орлова", "Вера", "ABCD2345")
+	if err := w.db.SetScope(app.MunicipalityScope("27"), true); err != nil {
+		t.Fatal(err)
+	}
+	opts := w.opts()
+	opts.DataPath = "C:\\Users\\Методист\\AppData\\Roaming\\kruzhok\\kruzhok.db"
+	checkEveryTab(t, smallWindow(t, a, w.db, opts), "municipality")
+}
+
+// layoutProvider is a provider with a long name, long programmes, groups
+// with children, a contract and the invoices of a closed month.
+func layoutProvider(t *testing.T) *provWorld {
+	w := &provWorld{worldBase: worldBase{t: t}}
+	w.setToday("2026-11-10")
+	w.db = openChecked(t, w.clock, app.Check)
+	w.prov = "0197b2c4-0000-7000-8000-00000000a001"
+	w.must(assets.Seed(app.MustDate("2026-11-10")))
+	w.must(&app.SetPriceCap{Pct: 120})
+	w.must(&app.RegisterProvider{ID: w.prov, Name: longProvider, Type: app.ProviderTraining,
+		Municipality: "27", INN: "2634000001", Licence: "26Л01-0001"})
+	w.must(&app.SetProviderStatus{Provider: w.prov, Status: app.ProviderActive})
+	w.must(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
+		Quota: 100, Nominal: 5_000_00, DaysToRequest: 30, Population: 1000, BudgetLimit: 100_000_000_00}})
+	if err := w.db.SetScope(app.ProviderScope(w.prov), true); err != nil {
+		t.Fatal(err)
+	}
+	_, mod := w.programme(longProgramme, 12_000_00, 10_000_00)
+	_, mod2 := w.programme("Юный натуралист: наблюдения в природе, опыты и экологические проекты", 8_000_00, 8_000_00)
+	group := w.group("Роботы-1, вторник и четверг, кабинет робототехники", mod)
+	w.group("Натуралисты, старшая группа", mod2)
+	for _, n := range []string{"Петров", "Константинопольский-Оглы", "Сидорова"} {
+		_, cert := w.financed(n, "Иван")
+		w.enrol(cert, group, "2026-11-10")
+	}
+	w.financed("Иванова", "Мария")
+	w.setToday("2026-12-01")
+	w.must(&app.CloseMonth{Month: app.MustDate("2026-12-01").Month()})
+	return w
+}
+
+func TestLayoutProviderAtSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := layoutProvider(t)
+	if got := scopeLabel(w.db); !strings.Contains(got, "Покрышкина") {
+		t.Fatalf("the provider's name did not reach the window: %q", got)
+	}
+	opts := Options{Now: w.clock, DataPath: filepath.Join(t.TempDir(), "kruzhok.db")}
+	checkEveryTab(t, smallWindow(t, a, w.db, opts), "provider")
+}
+
+func TestLayoutFirstStartAtSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	st := newTestStore(t, "region")
+	win := smallWindow(t, a, st, Options{DataPath: "/tmp/new.db", FirstStart: &FirstStart{
+		Demo: func(func(string, int, int)) error { return nil },
+	}})
+	checkLayout(t, win, "first start")
+}
+
+func TestLayoutUnlockAtSmallScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	path := filepath.Join(t.TempDir(), "kruzhok.db")
+	makeSealed(t, path, "верный пароль")
+	win := newUnlockWindow(a, Unlock{DataPath: path, Open: func([]byte, func(int, int)) (app.Store, Options, error) {
+		return nil, Options{}, fmt.Errorf("not in this test")
+	}})
+	t.Cleanup(win.Close)
+	win.Resize(smallScreen)
+	checkLayout(t, win, "unlock")
+}
