@@ -81,6 +81,33 @@ func layoutProblems(win fyne.Window) []string {
 	return out
 }
 
+// widest is the path to the innermost object inside o that asks for more
+// than limit px of width: the one to fix.
+func widest(o fyne.CanvasObject, limit float32) string {
+	path := describe(o)
+	for {
+		var kids []fyne.CanvasObject
+		switch v := o.(type) {
+		case *fyne.Container:
+			kids = v.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(v).Objects()
+		}
+		next := fyne.CanvasObject(nil)
+		for _, k := range kids {
+			if k.Visible() && k.MinSize().Width > limit {
+				next = k
+				break
+			}
+		}
+		if next == nil {
+			return fmt.Sprintf("%s (%.0f px)", path, o.MinSize().Width)
+		}
+		o = next
+		path += "/" + describe(o)
+	}
+}
+
 // describe names an object for a failure: its type and any text it shows.
 func describe(o fyne.CanvasObject) string {
 	name := strings.TrimPrefix(fmt.Sprintf("%T", o), "*")
@@ -196,7 +223,7 @@ func checkEveryTab(t *testing.T, win fyne.Window, role string) {
 		pickEverything(it.Content)
 		check("«" + it.Text + "» with rows and choices picked")
 		if m := it.Content.MinSize(); m.Width > limit {
-			t.Errorf("%s «%s»: the screen asks for %.0f px of width", role, it.Text, m.Width)
+			t.Errorf("%s «%s»: the screen asks for %.0f px of width, for %s", role, it.Text, m.Width, widest(it.Content, limit))
 		}
 	}
 	tabs.SelectIndex(0)

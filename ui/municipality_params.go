@@ -54,7 +54,6 @@ func newParamsScreen(st app.Store, mun string, now func() time.Time) *paramsScre
 	s.period = widget.NewSelect(nil, func(string) { s.load() })
 	s.mode = widget.NewRadioGroup([]string{modeAccountingRu, modeFinancingRu}, func(string) { s.recheck() })
 	s.mode.Required = true
-	s.mode.Horizontal = true
 	s.quota = newField("например 500", s.checkQuota)
 	s.nominal = newField("например 5 000,00", s.checkNominal)
 	s.sumLimit = newField("необязательно", func(v string) error {

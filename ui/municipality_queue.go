@@ -51,7 +51,7 @@ func newQueueScreen(st app.Store, mun string, now func() time.Time) *queueScreen
 	help := helpText("Заявки обслуживаются строго в порядке поступления на сервер РМЦ, без какого-либо отбора: " +
 		"место в квоте получает первая заявка очереди, как только оно освобождается.")
 	s.content = container.NewBorder(container.NewVBox(heading("Очередь на сертификаты финансирования"), help, s.summary),
-		nil, nil, nil, s.table)
+		nil, nil, nil, fitColumns(s.table, queueColumns))
 	return s
 }
 

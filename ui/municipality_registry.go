@@ -84,7 +84,7 @@ func newRegistryScreen(st app.Store, mun string, now func() time.Time) *registry
 
 	left := container.NewBorder(heading("Муниципальный реестр образовательных программ"),
 		container.NewVBox(s.chosen, container.NewBorder(nil, nil, widget.NewLabel("Мест"), nil, s.places.box),
-			container.NewHBox(s.setCap, s.unlist)), nil, nil, s.table)
+			container.NewHBox(s.setCap, s.unlist)), nil, nil, fitColumns(s.table, listingColumns))
 	right := container.NewBorder(container.NewVBox(heading("Включить программу"), s.search),
 		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Мест"), s.add, s.newCap.box)),
 		nil, nil, s.list)

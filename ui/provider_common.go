@@ -255,6 +255,13 @@ func heading(s string) *widget.Label {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
+// wrappedHeading is a bold title that wraps instead of widening its column.
+func wrappedHeading(s string) *widget.Label {
+	l := heading(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
 // municipalityNames maps codes to names, for rows that show where a child lives.
 func municipalityNames(r app.Reader) (map[string]string, error) {
 	ms, err := app.List[app.Municipality](r, "", "", 0)

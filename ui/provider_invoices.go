@@ -59,7 +59,7 @@ func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *inv
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	form := container.NewVBox(heading("Счёт"), s.chosen,
 		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), container.NewHBox(s.submit, s.pdf), s.amount.box), s.status)
-	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.table)
+	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, fitColumns(s.table, invoiceColumns))
 	s.refresh()
 	return s
 }

@@ -84,7 +84,7 @@ func newPeriodsScreen(st app.Store, now func() time.Time) *periodsScreen {
 		heading("Предельный коэффициент цены"), capHelp, s.capNow,
 		container.NewBorder(nil, nil, widget.NewLabel("Коэффициент, %"), s.saveCap, s.cap.box),
 		s.status))
-	split := container.NewHSplit(container.NewBorder(heading("Периоды"), nil, nil, nil, s.table), right)
+	split := container.NewHSplit(container.NewBorder(heading("Периоды"), nil, nil, nil, fitColumns(s.table, periodColumns)), right)
 	split.Offset = 0.45
 	s.content = split
 	return s

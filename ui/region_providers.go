@@ -99,7 +99,7 @@ func newProvidersScreen(st app.Store, now func() time.Time) *providersScreen {
 	help := helpText("Новый исполнитель получает статус «новый»: допустите его к работе после проверки лицензии, " +
 		"затем выдайте ему приглашение узла на вкладке «Узлы».")
 	left := container.NewBorder(container.NewVBox(heading("Исполнители"), s.search, s.count),
-		container.NewVBox(s.chosen, container.NewHBox(s.activate, s.suspend)), nil, nil, s.table)
+		container.NewVBox(s.chosen, container.NewHBox(s.activate, s.suspend)), nil, nil, fitColumns(s.table, providerColumns))
 	right := container.NewVScroll(container.NewVBox(heading("Новый исполнитель"), help, form,
 		container.NewHBox(s.save), s.status))
 	split := container.NewHSplit(left, right)
