@@ -40,8 +40,8 @@ func layoutProblems(win fyne.Window) []string {
 		min = min.AddWidthHeight(2*padding(), 2*padding())
 	}
 	if min.Width > smallScreen.Width+0.5 || min.Height > smallScreen.Height+0.5 {
-		out = append(out, fmt.Sprintf("the content asks for %.0f×%.0f, the window would widen beyond %.0f×%.0f",
-			min.Width, min.Height, smallScreen.Width, smallScreen.Height))
+		out = append(out, fmt.Sprintf("the content asks for %.0f×%.0f, the window would widen beyond %.0f×%.0f; widest: %s",
+			min.Width, min.Height, smallScreen.Width, smallScreen.Height, widest(win.Content(), smallScreen.Width-4*padding())))
 	}
 	if s := c.Size(); s != smallScreen {
 		out = append(out, fmt.Sprintf("the window is %.0f×%.0f", s.Width, s.Height))
@@ -158,10 +158,7 @@ func pickEverything(o fyne.CanvasObject) {
 	var tables []*widget.Table
 	var lists []*widget.List
 	var selects []*widget.Select
-	walk(o, func(o fyne.CanvasObject) bool {
-		if !o.Visible() {
-			return false
-		}
+	rgWalk(o, func(o fyne.CanvasObject) bool {
 		switch v := o.(type) {
 		case *widget.Table:
 			tables = append(tables, v)
@@ -170,7 +167,7 @@ func pickEverything(o fyne.CanvasObject) {
 		case *widget.Select:
 			selects = append(selects, v)
 		}
-		return true
+		return false // on to every visible object
 	})
 	for _, tb := range tables {
 		if r, _ := tb.Length(); r > 0 {
@@ -309,7 +306,37 @@ func TestLayoutProviderAtSmallScreen(t *testing.T) {
 		t.Fatalf("the provider's name did not reach the window: %q", got)
 	}
 	opts := Options{Now: w.clock, DataPath: filepath.Join(t.TempDir(), "kruzhok.db")}
-	checkEveryTab(t, smallWindow(t, a, w.db, opts), "provider")
+	win := smallWindow(t, a, w.db, opts)
+	checkEveryTab(t, win, "provider")
+
+	// Enrolment with a quote: a child found, the longest group chosen.
+	openTab(t, win, "Зачисление")
+	findChild(t, selectedTab(win), "Иванова")
+	pickEverything(selectedTab(win))
+	checkLayout(t, win, "provider «Зачисление» with a quote")
+}
+
+// findChild types the query into the screen's search of children and
+// chooses the first child found.
+func findChild(t *testing.T, screen fyne.CanvasObject, query string) {
+	t.Helper()
+	var e *widget.Entry
+	walk(screen, func(o fyne.CanvasObject) bool {
+		if v, ok := o.(*widget.Entry); ok && strings.HasPrefix(v.PlaceHolder, "Фамилия, имя") {
+			e = v
+			return false
+		}
+		return true
+	})
+	if e == nil {
+		t.Fatal("no search of children")
+	}
+	test.Type(e, query)
+	l := find[*widget.List](t, screen)
+	if l.Length() == 0 {
+		t.Fatalf("«%s» found no one", query)
+	}
+	l.Select(0)
 }
 
 func TestLayoutFirstStartAtSmallScreen(t *testing.T) {

@@ -277,7 +277,7 @@ func (s *paramsScreen) onSave() {
 		checks = append(checks, f)
 	}
 	if err := firstError(checks...); err != nil {
-		sayErr(s.status, msgf("Параметры не сохранены: %s", err.Error()))
+		sayInvalid(s.status, "Параметры не сохранены", checks...)
 		return
 	}
 	if s.mode.Selected == "" {

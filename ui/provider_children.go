@@ -383,7 +383,7 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 		widget.NewFormItem("Родитель (представитель)", s.guardian.box),
 		widget.NewFormItem("Телефон", s.phone.box),
 		widget.NewFormItem("Дата согласия", s.consentOn.box),
-		widget.NewFormItem("", container.NewVBox(s.consent, s.consentMsg)),
+		widget.NewFormItem("", container.NewVBox(s.consent, messageLine(s.consentMsg))),
 		widget.NewFormItem("Согласие принял", s.consentBy.box),
 	)
 	s.form.SubmitText = "Зарегистрировать"
@@ -523,7 +523,8 @@ func (s *childrenScreen) reloadChosen() {
 }
 
 func (s *childrenScreen) onRegister() {
-	err := firstError(s.last, s.first, s.birth, s.mun, s.guardian, s.phone, s.consentOn, s.consentBy)
+	fields := []checker{s.last, s.first, s.birth, s.mun, s.guardian, s.phone, s.consentOn, s.consentBy}
+	err := firstError(fields...)
 	if !s.consent.Checked {
 		s.consentMsg.Show()
 		if err == nil {
@@ -531,7 +532,7 @@ func (s *childrenScreen) onRegister() {
 		}
 	}
 	if err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Ребёнок не зарегистрирован", fields...)
 		return
 	}
 	birth, _ := app.ParseDate(strings.TrimSpace(s.birth.text()))
@@ -601,7 +602,7 @@ func (s *childrenScreen) onSavePhone() {
 // provider's list or answers with one message for any wrong pair.
 func (s *childrenScreen) onApply() {
 	if err := firstError(s.byNumber, s.byCode); err != nil {
-		sayErr(s.applies, err)
+		sayInvalid(s.applies, "", s.byNumber, s.byCode)
 		return
 	}
 	number := strings.TrimSpace(s.byNumber.text())

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
@@ -65,11 +66,14 @@ func (e *input) FocusLost() {
 
 // field is an input with its check and the message under it. The message is
 // the Russian text of the check's error; it stays until the input is fixed.
+// Its line is kept empty while there is no message, so nothing below the
+// field moves when one appears.
 type field struct {
 	entry *input
 	msg   *widget.Label
 	check func(string) error
 	box   *fyne.Container
+	watch *statusWatch // the status line that speaks for this field's form, if any
 }
 
 // newField makes a field; hint is the grey text of an empty entry and check
@@ -90,8 +94,9 @@ func newField(hint string, check func(string) error) *field {
 		if f.msg.Visible() {
 			f.validate() // a shown message goes as soon as the input is right
 		}
+		f.watch.changed()
 	}
-	f.box = container.NewVBox(f.entry, f.msg)
+	f.box = container.NewVBox(f.entry, messageLine(f.msg))
 	return f
 }
 
@@ -107,6 +112,7 @@ func (f *field) validate() error {
 
 // showError shows err's message under the field (nil clears it).
 func (f *field) showError(err error) {
+	defer f.watch.changed()
 	if err == nil {
 		f.msg.SetText("")
 		f.msg.Hide()
@@ -118,6 +124,11 @@ func (f *field) showError(err error) {
 	f.entry.AlwaysShowValidationError = true
 	f.entry.SetValidationError(err)
 }
+
+// failing reports whether the field shows a message.
+func (f *field) failing() bool { return f.msg.Visible() }
+
+func (f *field) watchedBy(w *statusWatch) { f.watch = w }
 
 // text is the trimmed input.
 func (f *field) text() string { return f.entry.Text }
@@ -133,7 +144,13 @@ func (f *field) set(s string) {
 func (f *field) onEnter(submit func()) { f.entry.OnSubmitted = func(string) { submit() } }
 
 // checker is a field or a choice: something that names its own mistake.
-type checker interface{ validate() error }
+type checker interface {
+	validate() error
+	// failing reports whether its message is shown.
+	failing() bool
+	// watchedBy ties it to the status line of its form.
+	watchedBy(*statusWatch)
+}
 
 // firstError validates every field (so each shows its own message) and
 // returns the first error, in the order given: the natural focus order.
@@ -147,12 +164,14 @@ func firstError(fields ...checker) error {
 	return first
 }
 
-// choice is a select with the message under it, for a choice that must be made.
+// choice is a select with the message under it, for a choice that must be
+// made; like a field's, the message's line is kept when there is none.
 type choice struct {
 	sel   *widget.Select
 	msg   *widget.Label
 	empty string // the message when nothing is chosen
 	box   *fyne.Container
+	watch *statusWatch
 }
 
 func newChoice(placeholder, empty string, onChanged func(string)) *choice {
@@ -161,6 +180,7 @@ func newChoice(placeholder, empty string, onChanged func(string)) *choice {
 		if v != "" {
 			c.msg.Hide()
 		}
+		c.watch.changed()
 		if onChanged != nil {
 			onChanged(v)
 		}
@@ -170,7 +190,7 @@ func newChoice(placeholder, empty string, onChanged func(string)) *choice {
 	c.msg.Wrapping = fyne.TextWrapWord
 	c.msg.SetText(empty)
 	c.msg.Hide()
-	c.box = container.NewVBox(c.sel, c.msg)
+	c.box = container.NewVBox(c.sel, messageLine(c.msg))
 	return c
 }
 
@@ -182,6 +202,89 @@ func (c *choice) validate() error {
 	}
 	c.msg.Hide()
 	return nil
+}
+
+func (c *choice) failing() bool { return c.msg.Visible() }
+
+func (c *choice) watchedBy(w *statusWatch) { c.watch = w }
+
+// messageLine keeps the place of a field's message: one line of text while
+// the message is hidden or short, more only for a message that wraps. The
+// label's own top padding is drawn over the gap above, so the reserved line
+// is not taller than the text.
+func messageLine(msg *widget.Label) fyne.CanvasObject {
+	return container.New(messageLayout{}, msg)
+}
+
+type messageLayout struct{}
+
+// lift is how far the message is drawn above its place: the label's inner
+// padding less a little air under the field.
+func (messageLayout) lift() float32 {
+	return theme.Size(theme.SizeNameInnerPadding) - 2
+}
+
+func (l messageLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	line := fyne.MeasureText("Ág", theme.TextSize(), fyne.TextStyle{}).Height
+	h := line + 2
+	if m := objs[0]; m.Visible() {
+		h = max(h, m.MinSize().Height-2*l.lift())
+	}
+	return fyne.NewSize(0, h)
+}
+
+func (l messageLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	m := objs[0]
+	m.Move(fyne.NewPos(0, -l.lift()))
+	m.Resize(fyne.NewSize(size.Width, m.MinSize().Height))
+}
+
+// statusWatch clears a form's status line once it no longer applies: the
+// «исправьте поля» of sayInvalid when no field shows a message any more, any
+// other error as soon as the person edits a field.
+type statusWatch struct {
+	status  *widget.Label
+	fields  []checker
+	invalid string // what sayInvalid said
+}
+
+// watchFields makes status speak for the fields: its error goes when they
+// are edited.
+func watchFields(status *widget.Label, fields ...checker) *statusWatch {
+	w := &statusWatch{status: status, fields: fields}
+	for _, f := range fields {
+		f.watchedBy(w)
+	}
+	return w
+}
+
+// changed is called after every edit and check of a watched field.
+func (w *statusWatch) changed() {
+	if w == nil || w.status.Text == "" || w.status.Importance != widget.DangerImportance {
+		return
+	}
+	if w.status.Text == w.invalid {
+		for _, f := range w.fields {
+			if f.failing() {
+				return
+			}
+		}
+	}
+	say(w.status, "")
+}
+
+// sayInvalid is the status of a form whose fields were refused: each field
+// names its own mistake under it, so the status only says that the form was
+// not saved, and it goes once the fields are right.
+func sayInvalid(status *widget.Label, what string, fields ...checker) {
+	text := "Исправьте поля, отмеченные красным"
+	if what != "" {
+		text = what + ": исправьте поля, отмеченные красным"
+	}
+	w := watchFields(status, fields...)
+	w.invalid = text
+	status.Importance = widget.DangerImportance
+	status.SetText(text)
 }
 
 // newStatus is a wrapping label for what a screen has to say: the result of

@@ -136,7 +136,7 @@ func newGroupsScreen(st app.Store, provider string, now func() time.Time) *group
 		s.slotRows,
 		container.NewGridWithColumns(3, s.weekday.box, s.from.box, s.to.box),
 		container.NewGridWithColumns(2, s.room, s.address),
-		add, s.slotMsg,
+		add, messageLine(s.slotMsg),
 	)
 
 	for _, f := range []*field{s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo} {
@@ -337,14 +337,15 @@ func (s *groupsScreen) onRemoveSlot(i int) {
 }
 
 func (s *groupsScreen) onSubmit() {
-	err := firstError(s.module, s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo)
+	fields := []checker{s.module, s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo}
+	err := firstError(fields...)
 	if err == nil && len(s.slots) == 0 {
 		err = fieldError("Добавьте в расписание хотя бы одно занятие")
 		s.slotMsg.SetText(err.Error())
 		s.slotMsg.Show()
 	}
 	if err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Группа не сохранена", fields...)
 		return
 	}
 	date := func(f *field) app.Date { d, _ := app.ParseDate(strings.TrimSpace(f.text())); return d }

@@ -435,7 +435,7 @@ func (s *programmesScreen) onSaveProgramme() {
 		return
 	}
 	if err := firstError(s.title, s.direction, s.ageMin, s.ageMax, s.form); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Программа не сохранена", s.title, s.direction, s.ageMin, s.ageMax, s.form)
 		return
 	}
 	lo, _ := strconv.Atoi(strings.TrimSpace(s.ageMin.text()))
@@ -480,7 +480,7 @@ func (s *programmesScreen) onSaveModule() {
 		return
 	}
 	if err := firstError(s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Модуль не сохранён", s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price)
 		return
 	}
 	num := func(f *field) int { n, _ := strconv.Atoi(strings.TrimSpace(f.text())); return n }

@@ -143,7 +143,7 @@ func (s *periodsScreen) showID() {
 
 func (s *periodsScreen) onSavePeriod() {
 	if err := firstError(s.start, s.end); err != nil {
-		sayErr(s.status, msgf("Период не сохранён: %s", err.Error()))
+		sayInvalid(s.status, "Период не сохранён", s.start, s.end)
 		return
 	}
 	a, _ := app.ParseDate(strings.TrimSpace(s.start.text()))

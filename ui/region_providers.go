@@ -229,7 +229,7 @@ func (s *providersScreen) setStatus(status string) {
 // onRegister checks every field and registers the provider.
 func (s *providersScreen) onRegister() {
 	if err := firstError(s.name, s.kind, s.mun, s.inn, s.licence); err != nil {
-		sayErr(s.status, msgf("Исполнитель не зарегистрирован: %s", err.Error()))
+		sayInvalid(s.status, "Исполнитель не зарегистрирован", s.name, s.kind, s.mun, s.inn, s.licence)
 		return
 	}
 	mun := s.muns[s.mun.sel.SelectedIndex()].Code

@@ -36,14 +36,14 @@ var (
 
 // focusColor is the colour of the focus ring in the variant.
 func focusColor(v fyne.ThemeVariant) color.Color {
-	if v == theme.VariantDark {
+	if v != theme.VariantLight {
 		return darkFocus
 	}
 	return lightFocus
 }
 
 func (t *kruzhokTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	dark := v == theme.VariantDark
+	dark := v != theme.VariantLight // as Fyne does: any other variant is dark
 	switch n {
 	case theme.ColorNameForeground:
 		if !dark {

@@ -135,9 +135,8 @@ func (f *fullText) Text() string { return f.label.Text }
 
 // wholeWidth is the width the text needs uncut.
 func (f *fullText) wholeWidth() float32 {
-	th := f.Theme()
-	ts := fyne.MeasureText(f.label.Text, th.Size(theme.SizeNameText), f.label.TextStyle)
-	return ts.Width + 2*th.Size(theme.SizeNameInnerPadding)
+	whole := widget.NewLabelWithStyle(f.label.Text, fyne.TextAlignLeading, f.label.TextStyle)
+	return whole.MinSize().Width + 2*theme.Padding() // the cut starts a little before the text's end
 }
 
 // cut reports whether the text is shown cut.
