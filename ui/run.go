@@ -69,6 +69,7 @@ func newApp() fyne.App {
 	})
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
+	a.Settings().SetTheme(newTheme())
 	return a
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
@@ -99,7 +98,7 @@ func TestScreenshotsOfTrust(t *testing.T) {
 
 	t.Run("Provider", func(t *testing.T) {
 		a := test.NewTempApp(t)
-		test.ApplyTheme(t, theme.DefaultTheme())
+		test.ApplyTheme(t, newTheme())
 		w := newProvWorld(t, "2026-11-10")
 		child, _ := w.financed("Петров", "Иван")
 		if err := w.db.SetScope(app.ProviderScope(w.prov), false); err != nil {
@@ -130,7 +129,7 @@ func TestScreenshotsOfTrust(t *testing.T) {
 
 	t.Run("Region", func(t *testing.T) {
 		a := test.NewTempApp(t)
-		test.ApplyTheme(t, theme.DefaultTheme())
+		test.ApplyTheme(t, newTheme())
 		w := newRgWorld(t, "2026-11-27")
 		w.fill()
 		var cmds []app.Command
@@ -175,7 +174,7 @@ func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) T {
 func munShot(t *testing.T, size fyne.Size, tab string, surnames ...string) fyne.Window {
 	t.Helper()
 	a := test.NewTempApp(t)
-	test.ApplyTheme(t, theme.DefaultTheme())
+	test.ApplyTheme(t, newTheme())
 	w := munWorld(t)
 	first := map[string]string{"Орлова": "Вера", "Беляев": "Тимур"}
 	for i, sn := range surnames {

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
@@ -258,7 +257,7 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 // into testdata/ if the change is meant.
 func TestRegionWindowImage(t *testing.T) {
 	a := test.NewTempApp(t)
-	test.ApplyTheme(t, theme.DefaultTheme())
+	test.ApplyTheme(t, newTheme())
 	rw := newRgWorld(t, "2026-11-27")
 	rw.fill()
 	opts := rw.opts()
