@@ -361,3 +361,69 @@ func TestLayoutUnlockAtSmallScreen(t *testing.T) {
 	win.Resize(smallScreen)
 	checkLayout(t, win, "unlock")
 }
+
+// scrollableAt is what the desktop driver gives the mouse wheel to: the
+// last scrollable object drawn under the point (Fyne's
+// driver.FindObjectAtPositionMatching walks the tree in drawing order).
+func scrollableAt(o fyne.CanvasObject, at, p fyne.Position) fyne.Scrollable {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	pos := at.Add(o.Position())
+	size := o.Size()
+	if p.X < pos.X || p.Y < pos.Y || p.X >= pos.X+size.Width || p.Y >= pos.Y+size.Height {
+		return nil
+	}
+	var found fyne.Scrollable
+	if s, ok := o.(fyne.Scrollable); ok {
+		found = s
+	}
+	var kids []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(v).Objects()
+	}
+	for _, k := range kids {
+		if s := scrollableAt(k, pos, p); s != nil {
+			found = s
+		}
+	}
+	return found
+}
+
+// The wheel over a field scrolls the form: on the municipality's parameters
+// at 1024×600 the form is taller than the window, and the pointer rests on
+// the «Номинал» field.
+func TestWheelOverAFieldScrollsTheForm(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := munWorld(t)
+	win := smallWindow(t, a, w.db, w.opts())
+	openTab(t, win, "Параметры")
+	form := find[*container.Scroll](t, selectedTab(win))
+	var nominal *input
+	walk(form.Content, func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*input); ok && e.PlaceHolder == "например 5 000,00" {
+			nominal = e
+			return false
+		}
+		return true
+	})
+	if nominal == nil {
+		t.Fatal("no «Номинал» field")
+	}
+	if form.Content.MinSize().Height <= form.Size().Height {
+		t.Fatalf("the form fits (%v in %v): nothing to scroll", form.Content.MinSize(), form.Size())
+	}
+	at := a.Driver().AbsolutePositionForObject(nominal).AddXY(20, nominal.Size().Height/2)
+	got := scrollableAt(win.Content(), fyne.NewPos(0, 0).AddXY(padding(), padding()), at)
+	if got == nil {
+		t.Fatal("nothing takes the wheel over the field")
+	}
+	got.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{AbsolutePosition: at}, Scrolled: fyne.NewDelta(0, -60)})
+	if form.Offset.Y <= 0 {
+		t.Errorf("the form did not scroll (the wheel went to %T)", got)
+	}
+}

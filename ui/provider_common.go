@@ -96,8 +96,97 @@ func newField(hint string, check func(string) error) *field {
 		}
 		f.watch.changed()
 	}
-	f.box = container.NewVBox(f.entry, messageLine(f.msg))
+	f.box = container.NewVBox(container.NewStack(f.entry, newWheelToForm()), messageLine(f.msg))
 	return f
+}
+
+// wheelToForm lies over a one-line entry and hands the mouse wheel to the
+// scroll that holds the form. Fyne gives the wheel to the innermost
+// scrollable object under the pointer, and an entry scrolls its own text
+// inside, so with the pointer over a field the wheel did nothing; the last
+// scrollable drawn wins, so this one, drawn over the entry, gets it. It
+// takes no clicks or keys: the entry below gets those.
+type wheelToForm struct{ widget.BaseWidget }
+
+var _ fyne.Scrollable = (*wheelToForm)(nil)
+
+func newWheelToForm() *wheelToForm {
+	w := &wheelToForm{}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *wheelToForm) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewWithoutLayout())
+}
+
+func (w *wheelToForm) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
+
+// Scrolled scrolls the nearest scroll around the field.
+func (w *wheelToForm) Scrolled(ev *fyne.ScrollEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(w)
+	if c == nil {
+		return
+	}
+	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	for _, root := range roots {
+		if s, found := scrollAround(root, w, nil); found {
+			if s != nil {
+				s.Scrolled(ev)
+			}
+			return
+		}
+	}
+}
+
+// holds is what o shows inside it, for the kinds of objects the screens are
+// built of (a widget's drawing is not public: these are the ones that hold
+// other objects).
+func holds(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch v := o.(type) {
+	case *fyne.Container:
+		return v.Objects
+	case *container.Scroll:
+		return []fyne.CanvasObject{v.Content}
+	case *container.Split:
+		return []fyne.CanvasObject{v.Leading, v.Trailing}
+	case *container.AppTabs:
+		if it := v.Selected(); it != nil {
+			return []fyne.CanvasObject{it.Content}
+		}
+	case *refreshOnShow:
+		return []fyne.CanvasObject{v.content}
+	case *widget.Form:
+		var out []fyne.CanvasObject
+		for _, it := range v.Items {
+			out = append(out, it.Widget)
+		}
+		return out
+	case *widget.PopUp:
+		return []fyne.CanvasObject{v.Content}
+	}
+	return nil
+}
+
+// scrollAround looks for target inside o and returns the innermost scroll
+// that holds it (outer is the innermost one around o); found is false when
+// target is not inside o.
+func scrollAround(o, target fyne.CanvasObject, outer *container.Scroll) (s *container.Scroll, found bool) {
+	if o == target {
+		return outer, true
+	}
+	if s, ok := o.(*container.Scroll); ok {
+		outer = s
+	}
+	for _, k := range holds(o) {
+		if k == nil {
+			continue
+		}
+		if s, found := scrollAround(k, target, outer); found {
+			return s, true
+		}
+	}
+	return nil, false
 }
 
 // validate runs the check and shows or hides the message; it returns the error.

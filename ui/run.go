@@ -38,7 +38,9 @@ func Run(st app.Store, opts Options) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	newWindow(newApp(), st, opts).ShowAndRun()
+	w := newWindow(newApp(), st, opts)
+	followFocus(w)
+	w.ShowAndRun()
 	return nil
 }
 
@@ -50,7 +52,9 @@ func RunUnlock(u Unlock) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	newUnlockWindow(newApp(), u).ShowAndRun()
+	w := newUnlockWindow(newApp(), u)
+	followFocus(w)
+	w.ShowAndRun()
 	return nil
 }
 
@@ -119,9 +123,12 @@ func showStore(w fyne.Window, st app.Store, opts Options) {
 // window closes.
 func showMain(w fyne.Window, st app.Store, opts Options) *mainScreen {
 	m := newMainScreen(w, st, opts, opts.syncer())
-	w.SetContent(m.content)
+	w.SetContent(withFocusRing(w, m.content))
 	m.bar.sync.startPolling(syncPollEvery)
-	w.SetOnClosed(m.bar.sync.stopPolling)
+	w.SetOnClosed(func() {
+		m.bar.sync.stopPolling()
+		delete(rings, w)
+	})
 	return m
 }
 

@@ -4,8 +4,11 @@ package ui
 
 import (
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -66,4 +69,77 @@ func (t *kruzhokTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.C
 		return lightBorder
 	}
 	return t.Theme.Color(n, v)
+}
+
+// focusRing draws a ring around the widget that has the keyboard focus:
+// Fyne marks a focused button only by a faint tint, which people who move
+// with Tab cannot find. The ring lies on a layer above the window's content
+// and follows the focus (followFocus polls it in the running app).
+type focusRing struct {
+	win   fyne.Window
+	rect  *canvas.Rectangle
+	layer *fyne.Container // no layout: update places the ring
+}
+
+// rings are the focus rings of the open windows, for followFocus.
+var rings = map[fyne.Window]*focusRing{}
+
+// withFocusRing returns content with w's focus ring over it.
+func withFocusRing(w fyne.Window, content fyne.CanvasObject) fyne.CanvasObject {
+	r := &focusRing{win: w, rect: canvas.NewRectangle(color.Transparent)}
+	r.rect.StrokeWidth = 2
+	r.rect.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	r.rect.Hide()
+	r.layer = container.NewWithoutLayout(r.rect)
+	rings[w] = r
+	return container.NewStack(content, r.layer)
+}
+
+// update puts the ring around the focused widget, or hides it when nothing
+// in the content has the focus (a dialog over the window has its own).
+func (r *focusRing) update() {
+	f := r.win.Canvas().Focused()
+	obj, ok := f.(fyne.CanvasObject)
+	if !ok || !obj.Visible() || r.win.Canvas().Overlays().Top() != nil {
+		if r.rect.Visible() {
+			r.rect.Hide()
+		}
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(obj).Subtract(d.AbsolutePositionForObject(r.layer))
+	const out = 3 // the ring is drawn just outside the widget
+	r.rect.StrokeColor = focusColor(fyne.CurrentApp().Settings().ThemeVariant())
+	r.rect.Move(pos.SubtractXY(out, out))
+	r.rect.Resize(obj.Size().AddWidthHeight(2*out, 2*out))
+	r.rect.Show()
+	r.rect.Refresh()
+}
+
+// followFocus keeps w's focus ring on the focused widget while the app
+// runs: Fyne tells no one when the focus moves, so it looks ten times a
+// second (nothing is redrawn while the focus stays).
+func followFocus(w fyne.Window) {
+	var last fyne.Focusable
+	var lastPos fyne.Position
+	go func() {
+		for range time.Tick(100 * time.Millisecond) {
+			fyne.Do(func() {
+				r := rings[w]
+				if r == nil {
+					return
+				}
+				f := w.Canvas().Focused()
+				var pos fyne.Position
+				if o, ok := f.(fyne.CanvasObject); ok {
+					pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+				}
+				if f == last && pos == lastPos {
+					return // nothing moved
+				}
+				last, lastPos = f, pos
+				r.update()
+			})
+		}
+	}()
 }
