@@ -306,6 +306,7 @@ func (s *paramsScreen) onSave() {
 	}
 	if _, err := s.st.Exec(&app.SetParams{Params: prm}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, checks...) // the error goes with the next edit
 		return
 	}
 	s.load()

@@ -544,6 +544,7 @@ func (s *childrenScreen) onRegister() {
 		ConsentBy: strings.TrimSpace(s.consentBy.text()), SNILS: strings.TrimSpace(s.snils.Text)}
 	if _, err := s.st.Exec(&app.RegisterChild{Child: ch}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, fields...) // the error goes with the next edit
 		return
 	}
 	s.clearForm()

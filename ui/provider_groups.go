@@ -360,6 +360,7 @@ func (s *groupsScreen) onSubmit() {
 		Schedule: slices.Clone(s.slots), EnrolFrom: date(s.enrolFrom), EnrolTo: date(s.enrolTo)}
 	if _, err := s.st.Exec(cmd); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, fields...) // the error goes with the next edit
 		return
 	}
 	s.selected = id

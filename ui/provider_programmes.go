@@ -449,6 +449,7 @@ func (s *programmesScreen) onSaveProgramme() {
 		Form: s.form.sel.Selected, Description: strings.TrimSpace(s.descr.Text)}
 	if _, err := s.st.Exec(cmd); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, s.title, s.direction, s.ageMin, s.ageMax, s.form) // the error goes with the next edit
 		return
 	}
 	s.selected = id
@@ -495,9 +496,13 @@ func (s *programmesScreen) onSaveModule() {
 		Price: price, NormPrice: norm}
 	if _, err := s.st.Exec(cmd); err != nil {
 		if app.ErrorCode(err) == app.PRICE_ABOVE_CAP {
+			// Said once, at the price; the status only points to it.
 			s.price.showError(fieldError(app.ErrorMessage(err)))
+			sayInvalid(s.status, "Модуль не сохранён", s.price)
+			return
 		}
 		sayErr(s.status, err)
+		watchFields(s.status, s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price)
 		return
 	}
 	s.module = id

@@ -150,12 +150,13 @@ func (s *periodsScreen) onSavePeriod() {
 	b, _ := app.ParseDate(strings.TrimSpace(s.end.text()))
 	if b <= a {
 		s.end.showError(msgf("Окончание периода должно быть позже начала"))
-		sayErr(s.status, msgf("Период не сохранён: окончание раньше начала"))
+		sayInvalid(s.status, "Период не сохранён", s.start, s.end)
 		return
 	}
 	p := app.Period{ID: periodID(a, b), Start: a, End: b}
 	if _, err := s.st.Exec(&app.SetPeriod{Period: p, Current: s.current.Checked, Next: s.next.Checked}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, s.start, s.end)
 		return
 	}
 	s.refresh()

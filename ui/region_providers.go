@@ -238,8 +238,11 @@ func (s *providersScreen) onRegister() {
 	if _, err := s.st.Exec(cmd); err != nil {
 		if app.ErrorCode(err) == app.PROVIDER_EXCLUDED {
 			s.name.showError(msgf("%s", excludedMessage))
+			sayInvalid(s.status, "Исполнитель не зарегистрирован", s.name)
+			return
 		}
 		sayErr(s.status, err)
+		watchFields(s.status, s.name, s.kind, s.mun, s.inn, s.licence)
 		return
 	}
 	for _, f := range []*field{s.name, s.inn, s.licence} {
