@@ -427,3 +427,56 @@ func TestWheelOverAFieldScrollsTheForm(t *testing.T) {
 		t.Errorf("the form did not scroll (the wheel went to %T)", got)
 	}
 }
+
+// Errors have places of their own (issue 11): on «Исполнители» at 1024×600
+// a refused form moves no button, the status does not repeat a field's
+// message, and every message goes once the fields are right.
+func TestErrorsKeepTheirPlaceAndGoWhenFixed(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := newRgWorld(t, "2026-11-27")
+	s := newProvidersScreen(w.db, w.clock)
+	s.refresh()
+	win := test.NewWindow(s.content)
+	t.Cleanup(win.Close)
+	win.Resize(smallScreen)
+	relayout(win.Content())
+	before := a.Driver().AbsolutePositionForObject(s.save)
+	test.Tap(s.save)
+	relayout(win.Content())
+	if after := a.Driver().AbsolutePositionForObject(s.save); after != before {
+		t.Errorf("the button moved from %v to %v when the errors appeared", before, after)
+	}
+	shown := map[string]bool{}
+	for _, c := range []checker{s.name, s.kind, s.mun, s.inn} {
+		if !c.failing() {
+			t.Errorf("%T shows no message", c)
+		}
+	}
+	for _, m := range []*widget.Label{s.name.msg, s.kind.msg, s.mun.msg, s.inn.msg} {
+		if shown[m.Text] {
+			t.Errorf("«%s» is said twice", m.Text)
+		}
+		shown[m.Text] = true
+	}
+	if shown[s.status.Text] || !strings.Contains(s.status.Text, "исправьте поля") {
+		t.Errorf("status %q", s.status.Text)
+	}
+
+	// Fixing the fields one by one: each message goes with its mistake, the
+	// status with the last one.
+	test.Type(s.name.entry, "ООО «Кванториум»")
+	if s.name.failing() || s.status.Text == "" {
+		t.Errorf("after the name: its message %q, status %q", s.name.msg.Text, s.status.Text)
+	}
+	s.kind.sel.SetSelected(app.ProviderTraining)
+	s.mun.sel.SetSelectedIndex(0)
+	test.Type(s.inn.entry, "2634000099")
+	test.Type(s.licence.entry, "26Л01-0099")
+	if s.kind.failing() || s.mun.failing() || s.inn.failing() || s.licence.failing() {
+		t.Error("a fixed field keeps its message")
+	}
+	if s.status.Text != "" {
+		t.Errorf("the status stays after every field is right: %q", s.status.Text)
+	}
+}

@@ -94,9 +94,11 @@ func (s *paramsScreen) layout() fyne.CanvasObject {
 	)
 	help := helpText("Сертификаты финансирования выдаются строго в порядке поступления заявок, пока есть места в квоте " +
 		"и, если задан, в лимите суммы номиналов. Остатки в следующий период не переходят.")
-	return container.NewVScroll(container.NewVBox(heading("Параметры муниципалитета на период"), help, s.issued, form,
-		heading("Лимиты зачислений по направленностям (необязательно)"), s.dirBox,
-		container.NewHBox(s.save), s.status))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	return container.NewBorder(nil, container.NewVBox(container.NewHBox(s.save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Параметры муниципалитета на период"), help, s.issued, form,
+			heading("Лимиты зачислений по направленностям (необязательно)"), s.dirBox)))
 }
 
 // refresh reads the periods and directions and fills the form with the

@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -326,6 +328,24 @@ func (l messageLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	m := objs[0]
 	m.Move(fyne.NewPos(0, -l.lift()))
 	m.Resize(fyne.NewSize(size.Width, m.MinSize().Height))
+}
+
+// statusLines keeps the place of a status line of n lines of text, so a
+// message of up to n lines moves nothing around it.
+func statusLines(l *widget.Label, n int) fyne.CanvasObject {
+	return container.New(&linesLayout{n: n}, l)
+}
+
+type linesLayout struct{ n int }
+
+func (l *linesLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	lines := widget.NewLabel(strings.Repeat("Ág\n", l.n-1) + "Ág")
+	return fyne.NewSize(objs[0].MinSize().Width, max(lines.MinSize().Height, objs[0].MinSize().Height))
+}
+
+func (l *linesLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
 }
 
 // statusWatch clears a form's status line once it no longer applies: the

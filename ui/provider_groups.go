@@ -154,13 +154,16 @@ func newGroupsScreen(st app.Store, provider string, now func() time.Time) *group
 		widget.NewFormItem("Приём с", s.enrolFrom.box),
 		widget.NewFormItem("Приём по", s.enrolTo.box),
 	)
-	s.form.SubmitText = "Сохранить группу"
-	s.form.OnSubmit = s.onSubmit
+	save := widget.NewButton("Сохранить группу", s.onSubmit)
+	save.Importance = widget.HighImportance
 
 	left := container.NewBorder(
 		container.NewVBox(heading("Мои группы"), widget.NewButton("Новая группа", s.onNewGroup)),
 		nil, nil, nil, s.list)
-	right := container.NewVScroll(container.NewVBox(heading("Группа"), s.form, s.status))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	right := container.NewBorder(nil, container.NewVBox(container.NewHBox(save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Группа"), s.form)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.38
 	s.content = split

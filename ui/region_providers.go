@@ -100,8 +100,10 @@ func newProvidersScreen(st app.Store, now func() time.Time) *providersScreen {
 		"затем выдайте ему приглашение узла на вкладке «Узлы».")
 	left := container.NewBorder(container.NewVBox(heading("Исполнители"), s.search, s.count),
 		container.NewVBox(s.chosen, container.NewHBox(s.activate, s.suspend)), nil, nil, fitColumns(s.table, providerColumns))
-	right := container.NewVScroll(container.NewVBox(heading("Новый исполнитель"), help, form,
-		container.NewHBox(s.save), s.status))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	right := container.NewBorder(nil, container.NewVBox(container.NewHBox(s.save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Новый исполнитель"), help, form)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.6
 	s.content = split
