@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
 	"kruzhok/assets"
+	"kruzhok/monitor"
 )
 
 // smallScreen is the smallest screen the app is made for: a cheap office
@@ -478,5 +480,65 @@ func TestErrorsKeepTheirPlaceAndGoWhenFixed(t *testing.T) {
 	}
 	if s.status.Text != "" {
 		t.Errorf("the status stays after every field is right: %q", s.status.Text)
+	}
+}
+
+// A provider's long name in the top bar is cut with «…» beside the sync
+// state instead of running into it, and a click on it shows it whole.
+func TestTopBarCutsALongNameAndShowsItWhole(t *testing.T) {
+	a := test.NewTempApp(t)
+	test.ApplyTheme(t, newTheme())
+	w := layoutProvider(t)
+	win := smallWindow(t, a, w.db, Options{Now: w.clock, DataPath: "C:\\Users\\Секретарь\\AppData\\Roaming\\kruzhok\\kruzhok.db"})
+	bar := find[*fullText](t, win.Content())
+	if !strings.Contains(bar.Text(), "Покрышкина") {
+		t.Fatalf("the bar's first text is %q", bar.Text())
+	}
+	sync := rgButton(win.Content(), "Синхронизировать сейчас")
+	if sync == nil {
+		t.Fatal("no sync button in the bar")
+	}
+	d := a.Driver()
+	nameEnd := d.AbsolutePositionForObject(bar).X + bar.Size().Width
+	if !bar.cut() || nameEnd > d.AbsolutePositionForObject(sync).X-100 {
+		t.Errorf("the name ends at %.0f, the sync state begins before %.0f (cut %v)", nameEnd, d.AbsolutePositionForObject(sync).X, bar.cut())
+	}
+	test.Tap(bar)
+	top := win.Canvas().Overlays().Top()
+	if top == nil || !rgShows(top, longProvider) {
+		t.Error("a click on the cut name does not show it whole")
+	}
+}
+
+// The charts are shown at the size they are drawn (10 pt labels at 13 px),
+// shrunk only to fit the small screen: no chart below 90 % of its pixels
+// unless it is wider than the screen allows.
+func TestChartsAreShownAtTheirSize(t *testing.T) {
+	test.NewTempApp(t)
+	w := layoutRegion(t)
+	rep, err := func() (app.Report, error) {
+		var rep app.Report
+		err := w.db.View(func(r app.Reader) error {
+			var err error
+			rep, err = app.Monitoring(r, "")
+			return err
+		})
+		return rep, err
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts, err := monitor.Charts(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imgs := chartImages(charts)
+	for i, c := range charts {
+		img := imgs[i].(*canvas.Image)
+		drawn := float32(c.W.Points() * 96 / 72)
+		shown := img.MinSize().Width
+		if shown < 0.9*min(drawn, maxChartWidth) || shown > maxChartWidth {
+			t.Errorf("%s drawn %.0f px wide is shown at %.0f px", c.Name, drawn, shown)
+		}
 	}
 }

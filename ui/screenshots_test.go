@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -210,6 +213,28 @@ func TestScreenshotsSmall(t *testing.T) {
 		screenshot(t, win, dir, "small-region-expertise")
 		openTab(t, win, "Мониторинг")
 		screenshot(t, win, dir, "small-region-monitoring")
+		// The charts are drawn in the background: wait for them, then scroll
+		// to the first.
+		var chart *canvas.Image
+		for range 200 {
+			rgWalk(selectedTab(win), func(o fyne.CanvasObject) bool {
+				chart, _ = o.(*canvas.Image)
+				return chart != nil
+			})
+			if chart != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if chart == nil {
+			t.Fatal("no chart drawn")
+		}
+		scroll := find[*container.Scroll](t, selectedTab(win))
+		relayout(win.Content())
+		d := fyne.CurrentApp().Driver()
+		y := d.AbsolutePositionForObject(chart).Y - d.AbsolutePositionForObject(scroll.Content).Y
+		scroll.ScrollToOffset(fyne.NewPos(0, y))
+		screenshot(t, win, dir, "small-region-monitoring-chart")
 	})
 	t.Run("Municipality", func(t *testing.T) {
 		a := test.NewTempApp(t)
@@ -234,6 +259,12 @@ func TestScreenshotsSmall(t *testing.T) {
 		opts := Options{Now: w.clock, DataPath: "C:\\Users\\Секретарь\\AppData\\Roaming\\kruzhok\\kruzhok.db"}
 		win := smallWindow(t, a, w.db, opts)
 		openTab(t, win, "Журнал")
+		groups := find[*widget.Select](t, selectedTab(win))
+		for _, o := range groups.Options {
+			if strings.HasPrefix(o, "Роботы-1") {
+				groups.SetSelected(o)
+			}
+		}
 		screenshot(t, win, dir, "small-provider-journal")
 		openTab(t, win, "Счета")
 		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 0))
