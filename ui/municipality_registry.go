@@ -221,7 +221,7 @@ func (s *registryScreen) onSetPlaces() {
 		return
 	}
 	if err := s.places.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Число мест не изменено", s.places) // the field says why
 		return
 	}
 	n, _ := countField("", s.places.text(), true)
@@ -266,7 +266,7 @@ func (s *registryScreen) onList() {
 		return
 	}
 	if err := s.newCap.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Программа не включена", s.newCap) // the field says why
 		return
 	}
 	n, _ := countField("", s.newCap.text(), true)

@@ -585,7 +585,7 @@ func (s *childrenScreen) onSavePhone() {
 		return
 	}
 	if err := s.phoneEdit.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Телефон не сохранён", s.phoneEdit) // the field says why
 		return
 	}
 	phone := strings.TrimSpace(s.phoneEdit.text())

@@ -165,7 +165,7 @@ func (s *periodsScreen) onSavePeriod() {
 
 func (s *periodsScreen) onSaveCap() {
 	if err := s.cap.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Коэффициент не сохранён", s.cap) // the field says why
 		return
 	}
 	n, _ := strconv.ParseInt(strings.TrimSpace(s.cap.text()), 10, 64)
