@@ -177,6 +177,6 @@ func (m *mainScreen) showRejected(w fyne.Window, st app.Store, sy Syncer, opts O
 	}
 	s.onChanged = m.bar.sync.refresh
 	d.SetOnClosed(m.bar.sync.refresh)
-	d.Resize(fyne.NewSize(1050, 560))
+	d.Resize(fyne.NewSize(1000, 540)) // inside a 1024×600 screen
 	d.Show()
 }

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
@@ -274,7 +276,15 @@ func TestScreenshotsSmall(t *testing.T) {
 		pickEverything(selectedTab(win))
 		screenshot(t, win, dir, "small-enrol-quote")
 		openTab(t, win, "Программы")
+		// The keyboard focus on «Новая программа», as Tab puts it there.
+		win.Canvas().Focus(findButton(selectedTab(win), "Новая программа"))
+		relayout(win.Content())
+		rings[win].update()
 		screenshot(t, win, dir, "small-provider-programmes")
+		// Windows' usual light mode.
+		test.ApplyTheme(t, lightVariant{newTheme()})
+		rings[win].update()
+		screenshot(t, win, dir, "small-provider-programmes-light")
 	})
 	t.Run("FirstStart", func(t *testing.T) {
 		a := test.NewTempApp(t)
@@ -284,4 +294,12 @@ func TestScreenshotsSmall(t *testing.T) {
 			FirstStart: &FirstStart{Demo: func(func(string, int, int)) error { return nil }}})
 		screenshot(t, win, dir, "small-first-start")
 	})
+}
+
+// lightVariant is a theme in its light variant whatever the settings say
+// (the test app's settings are dark): Windows' usual look.
+type lightVariant struct{ fyne.Theme }
+
+func (l lightVariant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return l.Theme.Color(n, theme.VariantLight)
 }

@@ -31,6 +31,11 @@ var (
 	lightPlaceholder = color.NRGBA{R: 0x63, G: 0x63, B: 0x63, A: 0xff}
 	lightBorder      = color.NRGBA{R: 0x8c, G: 0x8c, B: 0x8c, A: 0xff}
 	lightFocus       = color.NRGBA{R: 0x00, G: 0x4c, B: 0xc7, A: 0xff}
+	// Red, green and orange text on white (messages, statuses) and white
+	// text on them (buttons): Fyne's light ones read at 1.6:1 to 3.7:1.
+	lightError   = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	lightSuccess = color.NRGBA{R: 0x1b, G: 0x7a, B: 0x24, A: 0xff}
+	lightWarning = color.NRGBA{R: 0xa8, G: 0x52, B: 0x00, A: 0xff}
 	darkSecondary    = color.NRGBA{R: 0xa8, G: 0xa8, B: 0xa8, A: 0xff}
 	darkPlaceholder  = color.NRGBA{R: 0xa0, G: 0xa0, B: 0xa0, A: 0xff}
 	darkBorder       = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
@@ -45,12 +50,29 @@ func focusColor(v fyne.ThemeVariant) color.Color {
 	return lightFocus
 }
 
+// colorNameFocusRing is the colour of the window's focus ring.
+const colorNameFocusRing fyne.ThemeColorName = "kruzhokFocusRing"
+
 func (t *kruzhokTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	dark := v != theme.VariantLight // as Fyne does: any other variant is dark
 	switch n {
+	case colorNameFocusRing:
+		return focusColor(v)
 	case theme.ColorNameForeground:
 		if !dark {
 			return lightForeground
+		}
+	case theme.ColorNameError:
+		if !dark {
+			return lightError
+		}
+	case theme.ColorNameSuccess:
+		if !dark {
+			return lightSuccess
+		}
+	case theme.ColorNameWarning:
+		if !dark {
+			return lightWarning
 		}
 	case theme.ColorNameDisabled:
 		if dark {
@@ -109,7 +131,7 @@ func (r *focusRing) update() {
 	d := fyne.CurrentApp().Driver()
 	pos := d.AbsolutePositionForObject(obj).Subtract(d.AbsolutePositionForObject(r.layer))
 	const out = 3 // the ring is drawn just outside the widget
-	r.rect.StrokeColor = focusColor(fyne.CurrentApp().Settings().ThemeVariant())
+	r.rect.StrokeColor = fyne.CurrentApp().Settings().Theme().Color(colorNameFocusRing, fyne.CurrentApp().Settings().ThemeVariant())
 	r.rect.Move(pos.SubtractXY(out, out))
 	r.rect.Resize(obj.Size().AddWidthHeight(2*out, 2*out))
 	r.rect.Show()

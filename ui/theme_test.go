@@ -54,6 +54,17 @@ func TestThemeGreysAreLegible(t *testing.T) {
 				t.Errorf("variant %d: %s at %.2f:1, want %.1f:1", v, c.name, got, c.atLeast)
 			}
 		}
+		if v == theme.VariantLight {
+			// Coloured text on white, and white text on the coloured buttons.
+			for _, n := range []fyne.ThemeColorName{theme.ColorNameError, theme.ColorNameSuccess, theme.ColorNameWarning} {
+				if got := contrast(th.Color(n, v), bg); got < 4.5 {
+					t.Errorf("%s text at %.2f:1", n, got)
+				}
+				if got := contrast(th.Color(n, v), color.White); got < 4.5 {
+					t.Errorf("white on %s at %.2f:1", n, got)
+				}
+			}
+		}
 		if got := contrast(focusColor(v), bg); got < 3 {
 			t.Errorf("variant %d: focus ring at %.2f:1", v, got)
 		}
