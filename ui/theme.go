@@ -33,13 +33,13 @@ var (
 	lightFocus       = color.NRGBA{R: 0x00, G: 0x4c, B: 0xc7, A: 0xff}
 	// Red, green and orange text on white (messages, statuses) and white
 	// text on them (buttons): Fyne's light ones read at 1.6:1 to 3.7:1.
-	lightError   = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
-	lightSuccess = color.NRGBA{R: 0x1b, G: 0x7a, B: 0x24, A: 0xff}
-	lightWarning = color.NRGBA{R: 0xa8, G: 0x52, B: 0x00, A: 0xff}
-	darkSecondary    = color.NRGBA{R: 0xa8, G: 0xa8, B: 0xa8, A: 0xff}
-	darkPlaceholder  = color.NRGBA{R: 0xa0, G: 0xa0, B: 0xa0, A: 0xff}
-	darkBorder       = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
-	darkFocus        = color.NRGBA{R: 0x6c, G: 0xb4, B: 0xff, A: 0xff}
+	lightError      = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	lightSuccess    = color.NRGBA{R: 0x1b, G: 0x7a, B: 0x24, A: 0xff}
+	lightWarning    = color.NRGBA{R: 0xa8, G: 0x52, B: 0x00, A: 0xff}
+	darkSecondary   = color.NRGBA{R: 0xa8, G: 0xa8, B: 0xa8, A: 0xff}
+	darkPlaceholder = color.NRGBA{R: 0xa0, G: 0xa0, B: 0xa0, A: 0xff}
+	darkBorder      = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	darkFocus       = color.NRGBA{R: 0x6c, G: 0xb4, B: 0xff, A: 0xff}
 )
 
 // focusColor is the colour of the focus ring in the variant.
