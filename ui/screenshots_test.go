@@ -250,9 +250,10 @@ func TestScreenshotsSmall(t *testing.T) {
 		win := smallWindow(t, a, w.db, opts)
 		openTab(t, win, "Счета")
 		find[*widget.Table](t, selectedTab(win)).Select(widgetCell(0, 0))
+		// Not «Параметры»: the test driver's painter does not clip an entry's
+		// text to the scroll around the form (the desktop driver does), so a
+		// field below the fold leaks its text under the button bar.
 		screenshot(t, win, dir, "small-municipality-invoices")
-		openTab(t, win, "Параметры")
-		screenshot(t, win, dir, "small-municipality-params")
 	})
 	t.Run("Provider", func(t *testing.T) {
 		a := test.NewTempApp(t)
