@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -347,6 +348,7 @@ func TestLayoutFirstStartAtSmallScreen(t *testing.T) {
 	st := newTestStore(t, "region")
 	win := smallWindow(t, a, st, Options{DataPath: "/tmp/new.db", FirstStart: &FirstStart{
 		Demo: func(func(string, int, int)) error { return nil },
+		Join: func(context.Context, string, string) error { return nil },
 	}})
 	checkLayout(t, win, "first start")
 }

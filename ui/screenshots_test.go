@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"image/color"
 	"image/png"
 	"os"
@@ -292,7 +293,8 @@ func TestScreenshotsSmall(t *testing.T) {
 		test.ApplyTheme(t, newTheme())
 		st := newTestStore(t, "region")
 		win := smallWindow(t, a, st, Options{DataPath: "C:\\Users\\Секретарь\\AppData\\Roaming\\kruzhok\\kruzhok.db",
-			FirstStart: &FirstStart{Demo: func(func(string, int, int)) error { return nil }}})
+			FirstStart: &FirstStart{Demo: func(func(string, int, int)) error { return nil },
+				Join: func(context.Context, string, string) error { return nil }}})
 		screenshot(t, win, dir, "small-first-start")
 	})
 }
