@@ -356,14 +356,16 @@ func TestLayoutFirstStartAtSmallScreen(t *testing.T) {
 func TestLayoutUnlockAtSmallScreen(t *testing.T) {
 	a := test.NewTempApp(t)
 	test.ApplyTheme(t, newTheme())
-	path := filepath.Join(t.TempDir(), "kruzhok.db")
-	makeSealed(t, path, "верный пароль")
-	win := newUnlockWindow(a, Unlock{DataPath: path, Open: func([]byte, func(int, int)) (app.Store, Options, error) {
-		return nil, Options{}, fmt.Errorf("not in this test")
-	}})
-	t.Cleanup(win.Close)
-	win.Resize(smallScreen)
-	checkLayout(t, win, "unlock")
+	sealed := filepath.Join(t.TempDir(), "kruzhok.db")
+	makeSealed(t, sealed, "верный пароль")
+	for name, path := range map[string]string{"unlock": sealed, "unlock, a new database": filepath.Join(t.TempDir(), "new.db")} {
+		win := newUnlockWindow(a, Unlock{DataPath: path, Open: func([]byte, func(int, int)) (app.Store, Options, error) {
+			return nil, Options{}, fmt.Errorf("not in this test")
+		}})
+		t.Cleanup(win.Close)
+		win.Resize(smallScreen)
+		checkLayout(t, win, name)
+	}
 }
 
 // scrollableAt is what the desktop driver gives the mouse wheel to: the
