@@ -142,7 +142,7 @@ func CoverageChart(rep app.Report) (Chart, error) {
 		top = max(top, vals[j]+5)
 	}
 	if n > 0 {
-		bars, err := plotter.NewBarChart(vals, vg.Points(11))
+		bars, err := plotter.NewBarChart(vals, vg.Points(13))
 		if err != nil {
 			return Chart{}, err
 		}
@@ -171,8 +171,8 @@ func CoverageChart(rep app.Report) (Chart, error) {
 		}
 		for i := range l.TextStyle {
 			l.TextStyle[i].YAlign = text.YCenter
-			l.TextStyle[i].Font = font.From(plot.DefaultFont, vg.Points(8.5))
-			l.TextStyle[i].Color = color.Gray{Y: 0x50}
+			l.TextStyle[i].Font = font.From(plot.DefaultFont, vg.Points(10))
+			l.TextStyle[i].Color = color.Gray{Y: 0x30}
 		}
 		l.Offset = vg.Point{X: vg.Points(4)}
 		p.Add(l)
@@ -190,7 +190,7 @@ func CoverageChart(rep app.Report) (Chart, error) {
 	p.X.Label.Text = "% детей с сертификатом финансирования; регион — " + plain(app.FormatBP(rep.Region.CoverageBP)) +
 		"\nкрасная линия — цель Концепции: не меньше 25 %"
 	p.Add(plotter.NewGrid())
-	return render("coverage", title, p, vg.Points(720), vg.Points(60+float64(n)*15))
+	return render("coverage", title, p, vg.Points(720), vg.Points(70+float64(n)*18))
 }
 
 // MunicipalitiesChart is the count of municipalities with personalised

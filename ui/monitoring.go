@@ -179,7 +179,7 @@ type monitoringScreen struct {
 func newMonitoringScreen(st app.Store, mun string, now func() time.Time) *monitoringScreen {
 	s := &monitoringScreen{st: st, mun: mun, now: now, status: newStatus(),
 		targets: container.NewGridWithColumns(2), money: container.NewVBox(), dirs: container.NewVBox(),
-		charts: container.NewGridWithColumns(2)}
+		charts: container.NewVBox()}
 	title := "Показатели Концепции персонифицированного дополнительного образования"
 	s.content = container.NewVScroll(container.NewVBox(heading(title), s.status,
 		heading("Целевые показатели"), s.targets, widget.NewSeparator(),
@@ -256,16 +256,33 @@ func (s *monitoringScreen) chartCount() int {
 	return n
 }
 
-// chartImages are the PNG charts as images that keep their proportions.
+// maxChartWidth is the widest a chart is shown: what a 1024 px screen has
+// beside the window's padding and the scroll bar.
+const maxChartWidth = 940
+
+// chartImages are the PNG charts one under another, each at the size it was
+// drawn (96 dpi, so 10 pt labels are 13 px), shrunk only to fit a small
+// screen's width: a chart scaled down to half, as two side by side were,
+// has labels no one can read.
 func chartImages(charts []monitor.Chart) []fyne.CanvasObject {
 	out := make([]fyne.CanvasObject, 0, len(charts))
 	for _, c := range charts {
 		img := canvas.NewImageFromResource(fyne.NewStaticResource(c.Name+".png", c.PNG))
 		img.FillMode = canvas.ImageFillContain
-		img.SetMinSize(fyne.NewSize(520, 360))
+		img.SetMinSize(chartSize(c))
 		out = append(out, img)
 	}
 	return out
+}
+
+// chartSize is the size a chart is shown at: its drawn pixels, scaled down
+// to maxChartWidth when wider.
+func chartSize(c monitor.Chart) fyne.Size {
+	w, h := float32(c.W.Points()*96/72), float32(c.H.Points()*96/72)
+	if w > maxChartWidth {
+		h, w = h*maxChartWidth/w, maxChartWidth
+	}
+	return fyne.NewSize(w, h)
 }
 
 // targetRows are the rows of the targets table: what, value, target, met.
@@ -311,7 +328,7 @@ func (s *monitoringScreen) showTargets() {
 		if row[3] == "" {
 			// A figure without a target.
 			value := widget.NewLabel(row[1])
-			objs = append(objs, container.NewVBox(heading(row[0]), value))
+			objs = append(objs, container.NewVBox(wrappedHeading(row[0]), value))
 			continue
 		}
 		objs = append(objs, targetBox(target{title: row[0], value: row[1], goal: "цель — " + row[2],
@@ -362,8 +379,8 @@ func (s *monitoringScreen) directionRows() [][5]string {
 }
 
 func (s *monitoringScreen) showDirections() {
-	objs := []fyne.CanvasObject{container.NewGridWithColumns(5, heading("Направленность"), heading("Детей зачислено"),
-		heading("Договоров действует"), heading("Исполнителей"), heading("Сертифицировано программ"))}
+	objs := []fyne.CanvasObject{container.NewGridWithColumns(5, wrappedHeading("Направленность"), wrappedHeading("Детей зачислено"),
+		wrappedHeading("Договоров действует"), wrappedHeading("Исполнителей"), wrappedHeading("Сертифицировано программ"))}
 	for _, row := range s.directionRows() {
 		cells := make([]fyne.CanvasObject, 0, len(row))
 		for _, t := range row {

@@ -46,7 +46,7 @@ func newMunicipalitiesScreen(st app.Store, now func() time.Time) *municipalities
 	s.table.ShowHeaderColumn = false
 	s.table.CreateHeader = s.createCell
 	setColumns(s.table, municipalityColumns)
-	s.content = container.NewBorder(container.NewVBox(s.status, s.targets), nil, nil, nil, s.table)
+	s.content = container.NewBorder(container.NewVBox(s.status, s.targets), nil, nil, nil, fitColumns(s.table, municipalityColumns))
 	s.refresh()
 	return s
 }
@@ -115,7 +115,8 @@ func targetBox(t target) fyne.CanvasObject {
 		goal.SetText(t.goal + ": не достигнута")
 		goal.Importance = widget.DangerImportance
 	}
-	return container.NewVBox(heading(t.title), value, goal)
+	goal.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(wrappedHeading(t.title), value, goal)
 }
 
 func (s *municipalitiesScreen) size() (int, int) { return len(s.rows), len(municipalityColumns) }

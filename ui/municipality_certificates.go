@@ -84,7 +84,7 @@ func newCertificatesScreen(st app.Store, mun string, now func() time.Time) *cert
 	s.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, docs, heading("Реестр сертификатов")),
 			container.NewBorder(nil, nil, nil, s.dueOnly, s.query), s.summary),
-		s.status, nil, nil, s.table)
+		s.status, nil, nil, fitColumns(s.table, certificateColumns))
 	return s
 }
 

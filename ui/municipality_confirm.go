@@ -67,7 +67,7 @@ func newConfirmScreen(st app.Store, mun string, now func() time.Time) *confirmSc
 		"документы и не подтвердил сертификат, его нельзя перевести в сертификат финансирования и по нему нельзя зачислить.")
 	s.content = container.NewBorder(
 		container.NewVBox(heading("Подтверждение сертификатов"), help, s.summary),
-		container.NewVBox(container.NewHBox(s.confirm, s.newCode), s.status), nil, nil, s.table)
+		container.NewVBox(container.NewHBox(s.confirm, s.newCode), s.status), nil, nil, fitColumns(s.table, confirmColumns))
 	s.choose(-1)
 	return s
 }

@@ -73,7 +73,7 @@ func newMunInvoicesScreen(st app.Store, mun string, now func() time.Time) *munIn
 	s.pay.Importance = widget.HighImportance
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	s.pdf.Disable()
-	s.empty = newEmptyNote(s.table, "")
+	s.empty = newEmptyNote(fitColumns(s.table, munInvoiceColumns), "")
 	s.content = container.NewBorder(container.NewVBox(heading("Счета исполнителей"), s.filter, s.summary),
 		container.NewVBox(s.chosen, container.NewHBox(s.approve, s.pay, s.pdf), s.status), nil, nil, s.empty.view)
 	return s

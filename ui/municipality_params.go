@@ -54,7 +54,6 @@ func newParamsScreen(st app.Store, mun string, now func() time.Time) *paramsScre
 	s.period = widget.NewSelect(nil, func(string) { s.load() })
 	s.mode = widget.NewRadioGroup([]string{modeAccountingRu, modeFinancingRu}, func(string) { s.recheck() })
 	s.mode.Required = true
-	s.mode.Horizontal = true
 	s.quota = newField("например 500", s.checkQuota)
 	s.nominal = newField("например 5 000,00", s.checkNominal)
 	s.sumLimit = newField("необязательно", func(v string) error {
@@ -95,9 +94,11 @@ func (s *paramsScreen) layout() fyne.CanvasObject {
 	)
 	help := helpText("Сертификаты финансирования выдаются строго в порядке поступления заявок, пока есть места в квоте " +
 		"и, если задан, в лимите суммы номиналов. Остатки в следующий период не переходят.")
-	return container.NewVScroll(container.NewVBox(heading("Параметры муниципалитета на период"), help, s.issued, form,
-		heading("Лимиты зачислений по направленностям (необязательно)"), s.dirBox,
-		container.NewHBox(s.save), s.status))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	return container.NewBorder(nil, container.NewVBox(container.NewHBox(s.save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Параметры муниципалитета на период"), help, s.issued, form,
+			heading("Лимиты зачислений по направленностям (необязательно)"), s.dirBox)))
 }
 
 // refresh reads the periods and directions and fills the form with the
@@ -278,7 +279,7 @@ func (s *paramsScreen) onSave() {
 		checks = append(checks, f)
 	}
 	if err := firstError(checks...); err != nil {
-		sayErr(s.status, msgf("Параметры не сохранены: %s", err.Error()))
+		sayInvalid(s.status, "Параметры не сохранены", checks...)
 		return
 	}
 	if s.mode.Selected == "" {
@@ -307,6 +308,7 @@ func (s *paramsScreen) onSave() {
 	}
 	if _, err := s.st.Exec(&app.SetParams{Params: prm}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, checks...) // the error goes with the next edit
 		return
 	}
 	s.load()

@@ -51,7 +51,7 @@ func newQueueScreen(st app.Store, mun string, now func() time.Time) *queueScreen
 	setColumns(s.table, queueColumns)
 	help := helpText("Заявки обслуживаются строго в порядке поступления на сервер РМЦ, без какого-либо отбора: " +
 		"место в квоте получает первая заявка очереди, как только оно освобождается.")
-	s.empty = newEmptyNote(s.table, "Очередь пуста: все заявки обслужены")
+	s.empty = newEmptyNote(fitColumns(s.table, queueColumns), "Очередь пуста: все заявки обслужены")
 	s.content = container.NewBorder(container.NewVBox(heading("Очередь на сертификаты финансирования"), help, s.summary),
 		nil, nil, nil, s.empty.view)
 	return s

@@ -84,7 +84,7 @@ func newRegistryScreen(st app.Store, mun string, now func() time.Time) *registry
 
 	left := container.NewBorder(heading("Муниципальный реестр образовательных программ"),
 		container.NewVBox(s.chosen, container.NewBorder(nil, nil, widget.NewLabel("Мест"), nil, s.places.box),
-			container.NewHBox(s.setCap, s.unlist)), nil, nil, s.table)
+			container.NewHBox(s.setCap, s.unlist)), nil, nil, fitColumns(s.table, listingColumns))
 	right := container.NewBorder(container.NewVBox(heading("Включить программу"), s.search),
 		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Мест"), s.add, s.newCap.box)),
 		nil, nil, s.list)
@@ -221,7 +221,7 @@ func (s *registryScreen) onSetPlaces() {
 		return
 	}
 	if err := s.places.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Число мест не изменено", s.places) // the field says why
 		return
 	}
 	n, _ := countField("", s.places.text(), true)
@@ -266,7 +266,7 @@ func (s *registryScreen) onList() {
 		return
 	}
 	if err := s.newCap.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Программа не включена", s.newCap) // the field says why
 		return
 	}
 	n, _ := countField("", s.newCap.text(), true)

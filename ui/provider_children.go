@@ -383,7 +383,7 @@ func newChildrenScreen(st app.Store, provider string, now func() time.Time) *chi
 		widget.NewFormItem("Родитель (представитель)", s.guardian.box),
 		widget.NewFormItem("Телефон", s.phone.box),
 		widget.NewFormItem("Дата согласия", s.consentOn.box),
-		widget.NewFormItem("", container.NewVBox(s.consent, s.consentMsg)),
+		widget.NewFormItem("", container.NewVBox(s.consent, messageLine(s.consentMsg))),
 		widget.NewFormItem("Согласие принял", s.consentBy.box),
 	)
 	s.form.SubmitText = "Зарегистрировать"
@@ -523,7 +523,8 @@ func (s *childrenScreen) reloadChosen() {
 }
 
 func (s *childrenScreen) onRegister() {
-	err := firstError(s.last, s.first, s.birth, s.mun, s.guardian, s.phone, s.consentOn, s.consentBy)
+	fields := []checker{s.last, s.first, s.birth, s.mun, s.guardian, s.phone, s.consentOn, s.consentBy}
+	err := firstError(fields...)
 	if !s.consent.Checked {
 		s.consentMsg.Show()
 		if err == nil {
@@ -531,7 +532,7 @@ func (s *childrenScreen) onRegister() {
 		}
 	}
 	if err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Ребёнок не зарегистрирован", fields...)
 		return
 	}
 	birth, _ := app.ParseDate(strings.TrimSpace(s.birth.text()))
@@ -543,6 +544,7 @@ func (s *childrenScreen) onRegister() {
 		ConsentBy: strings.TrimSpace(s.consentBy.text()), SNILS: strings.TrimSpace(s.snils.Text)}
 	if _, err := s.st.Exec(&app.RegisterChild{Child: ch}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, fields...) // the error goes with the next edit
 		return
 	}
 	s.clearForm()
@@ -583,7 +585,7 @@ func (s *childrenScreen) onSavePhone() {
 		return
 	}
 	if err := s.phoneEdit.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Телефон не сохранён", s.phoneEdit) // the field says why
 		return
 	}
 	phone := strings.TrimSpace(s.phoneEdit.text())
@@ -601,7 +603,7 @@ func (s *childrenScreen) onSavePhone() {
 // provider's list or answers with one message for any wrong pair.
 func (s *childrenScreen) onApply() {
 	if err := firstError(s.byNumber, s.byCode); err != nil {
-		sayErr(s.applies, err)
+		sayInvalid(s.applies, "", s.byNumber, s.byCode)
 		return
 	}
 	number := strings.TrimSpace(s.byNumber.text())

@@ -178,7 +178,7 @@ func newEnrolScreen(st app.Store, provider string, now func() time.Time) *enrolS
 		container.NewVBox(
 			container.NewBorder(nil, nil, heading("Договоры"), container.NewHBox(s.offerPDF, s.switchTo, s.terminate)),
 			s.search, s.found),
-		nil, nil, nil, s.clist)
+		nil, nil, nil, fitColumns(s.clist, contractColumns))
 	s.enrolTab = container.NewTabItem("Новый договор", s.split)
 	s.listTab = container.NewTabItem("Договоры", list)
 	s.tabs = container.NewAppTabs(s.enrolTab, s.listTab)

@@ -136,7 +136,7 @@ func newGroupsScreen(st app.Store, provider string, now func() time.Time) *group
 		s.slotRows,
 		container.NewGridWithColumns(3, s.weekday.box, s.from.box, s.to.box),
 		container.NewGridWithColumns(2, s.room, s.address),
-		add, s.slotMsg,
+		add, messageLine(s.slotMsg),
 	)
 
 	for _, f := range []*field{s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo} {
@@ -154,13 +154,16 @@ func newGroupsScreen(st app.Store, provider string, now func() time.Time) *group
 		widget.NewFormItem("Приём с", s.enrolFrom.box),
 		widget.NewFormItem("Приём по", s.enrolTo.box),
 	)
-	s.form.SubmitText = "Сохранить группу"
-	s.form.OnSubmit = s.onSubmit
+	save := widget.NewButton("Сохранить группу", s.onSubmit)
+	save.Importance = widget.HighImportance
 
 	left := container.NewBorder(
 		container.NewVBox(heading("Мои группы"), widget.NewButton("Новая группа", s.onNewGroup)),
 		nil, nil, nil, s.list)
-	right := container.NewVScroll(container.NewVBox(heading("Группа"), s.form, s.status))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	right := container.NewBorder(nil, container.NewVBox(container.NewHBox(save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Группа"), s.form)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.38
 	s.content = split
@@ -344,14 +347,15 @@ func (s *groupsScreen) onRemoveSlot(i int) {
 }
 
 func (s *groupsScreen) onSubmit() {
-	err := firstError(s.module, s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo)
+	fields := []checker{s.module, s.name, s.start, s.end, s.capacity, s.ageMin, s.ageMax, s.enrolFrom, s.enrolTo}
+	err := firstError(fields...)
 	if err == nil && len(s.slots) == 0 {
 		err = fieldError("Добавьте в расписание хотя бы одно занятие")
 		s.slotMsg.SetText(err.Error())
 		s.slotMsg.Show()
 	}
 	if err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Группа не сохранена", fields...)
 		return
 	}
 	date := func(f *field) app.Date { d, _ := app.ParseDate(strings.TrimSpace(f.text())); return d }
@@ -366,6 +370,7 @@ func (s *groupsScreen) onSubmit() {
 		Schedule: slices.Clone(s.slots), EnrolFrom: date(s.enrolFrom), EnrolTo: date(s.enrolTo)}
 	if _, err := s.st.Exec(cmd); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, fields...) // the error goes with the next edit
 		return
 	}
 	s.selected = id

@@ -60,7 +60,7 @@ func newInvoicesScreen(st app.Store, provider string, now func() time.Time) *inv
 	s.pdf = widget.NewButton("Счёт (PDF)…", s.onInvoicePDF)
 	form := container.NewVBox(heading("Счёт"), s.chosen,
 		container.NewBorder(nil, nil, widget.NewLabel("Сумма, ₽"), container.NewHBox(s.submit, s.pdf), s.amount.box), s.status)
-	s.empty = newEmptyNote(s.table, "Счетов пока нет: черновики счетов появляются при закрытии месяца")
+	s.empty = newEmptyNote(fitColumns(s.table, invoiceColumns), "Счетов пока нет: черновики счетов появляются при закрытии месяца")
 	s.content = container.NewBorder(heading("Счета муниципалитетам"), form, nil, nil, s.empty.view)
 	s.refresh()
 	return s

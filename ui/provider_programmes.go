@@ -435,7 +435,7 @@ func (s *programmesScreen) onSaveProgramme() {
 		return
 	}
 	if err := firstError(s.title, s.direction, s.ageMin, s.ageMax, s.form); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Программа не сохранена", s.title, s.direction, s.ageMin, s.ageMax, s.form)
 		return
 	}
 	lo, _ := strconv.Atoi(strings.TrimSpace(s.ageMin.text()))
@@ -449,6 +449,7 @@ func (s *programmesScreen) onSaveProgramme() {
 		Form: s.form.sel.Selected, Description: strings.TrimSpace(s.descr.Text)}
 	if _, err := s.st.Exec(cmd); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, s.title, s.direction, s.ageMin, s.ageMax, s.form) // the error goes with the next edit
 		return
 	}
 	s.selected = id
@@ -480,7 +481,7 @@ func (s *programmesScreen) onSaveModule() {
 		return
 	}
 	if err := firstError(s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Модуль не сохранён", s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price)
 		return
 	}
 	num := func(f *field) int { n, _ := strconv.Atoi(strings.TrimSpace(f.text())); return n }
@@ -495,9 +496,13 @@ func (s *programmesScreen) onSaveModule() {
 		Price: price, NormPrice: norm}
 	if _, err := s.st.Exec(cmd); err != nil {
 		if app.ErrorCode(err) == app.PRICE_ABOVE_CAP {
+			// Said once, at the price; the status only points to it.
 			s.price.showError(fieldError(app.ErrorMessage(err)))
+			sayInvalid(s.status, "Модуль не сохранён", s.price)
+			return
 		}
 		sayErr(s.status, err)
+		watchFields(s.status, s.modName, s.hours, s.months, s.minKids, s.maxKids, s.norm, s.price)
 		return
 	}
 	s.module = id

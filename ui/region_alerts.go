@@ -53,7 +53,7 @@ func newAlertsScreen(st app.Store, now func() time.Time) *alertsScreen {
 	help := helpText("Сервер отказал узлу в действии, которое правила ему не разрешают, или узел подбирал код " +
 		"сертификата. Одна строка — узел, день и вид отказа. Если это не ошибка настройки, отключите узел на вкладке «Узлы».")
 	s.content = container.NewBorder(container.NewVBox(heading("Уведомления о нарушениях"), help, s.summary),
-		nil, nil, nil, s.table)
+		nil, nil, nil, fitColumns(s.table, alertColumns))
 	return s
 }
 

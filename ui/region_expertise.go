@@ -69,14 +69,18 @@ func newExpertiseScreen(st app.Store, now func() time.Time) *expertiseScreen {
 	s.list.OnSelected = func(id widget.ListItemID) { s.choose(id) }
 	s.reason = newField("причина отказа: что исправить исполнителю", nil)
 	s.reason.onEnter(s.onDeny)
+	watchFields(s.status, s.reason) // a refusal's message goes when the reason is typed
 	s.certify = widget.NewButton("Сертифицировать", s.onCertify)
 	s.certify.Importance = widget.SuccessImportance
 	s.deny = widget.NewButton("Отказать", s.onDeny)
 	s.deny.Importance = widget.DangerImportance
-	detail := container.NewVBox(s.title, s.about, heading("Модули"), s.modules, widget.NewSeparator(),
-		heading("Решение экспертизы"), s.reason.box, container.NewHBox(s.certify, s.deny), s.status)
+	// The programme scrolls; the decision stays under it in a place of its
+	// own, its message under the buttons, so nothing is drawn over them.
+	detail := container.NewVBox(s.title, s.about, heading("Модули"), s.modules)
+	decision := container.NewVBox(widget.NewSeparator(), heading("Решение экспертизы"), s.reason.box,
+		container.NewHBox(s.certify, s.deny), s.status)
 	split := container.NewHSplit(container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list),
-		container.NewVScroll(detail))
+		container.NewBorder(nil, decision, nil, nil, container.NewVScroll(detail)))
 	split.Offset = 0.4
 	s.content = container.NewBorder(heading("Независимая экспертиза программ"), nil, nil, nil, split)
 	return s

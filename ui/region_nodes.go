@@ -95,11 +95,12 @@ func newNodesScreen(st app.Store, newInvite func() (string, string, error), now 
 
 	help := helpText("Код приглашения одноразовый: передайте его МОЦ или исполнителю (лично, по телефону, в письме). " +
 		"На новом компьютере при первом запуске выберите «Подключиться к РМЦ» и введите адрес сервера и этот код.")
-	createBox := container.NewVBox(heading("Новое приглашение"), help, s.kind, s.target.box,
-		container.NewHBox(s.create), container.NewBorder(nil, nil, nil, s.copyToken, s.token), s.tokenNote)
+	createBox := container.NewVBox(heading("Новое приглашение"), help, s.kind,
+		container.NewBorder(nil, nil, nil, container.NewVBox(s.create), s.target.box),
+		container.NewBorder(nil, nil, nil, s.copyToken, s.token), s.tokenNote)
 	tables := container.NewGridWithColumns(2,
-		container.NewBorder(heading("Приглашения"), container.NewHBox(s.revokeInv), nil, nil, s.invTable),
-		container.NewBorder(heading("Подключённые узлы"), container.NewHBox(s.revokeNod), nil, nil, s.nodeTable))
+		container.NewBorder(heading("Приглашения"), container.NewHBox(s.revokeInv), nil, nil, fitColumns(s.invTable, inviteColumns)),
+		container.NewBorder(heading("Подключённые узлы"), container.NewHBox(s.revokeNod), nil, nil, fitColumns(s.nodeTable, nodeColumns)))
 	s.content = container.NewBorder(createBox, s.status, nil, nil, tables)
 	return s
 }

@@ -84,7 +84,7 @@ func newPeriodsScreen(st app.Store, now func() time.Time) *periodsScreen {
 		heading("Предельный коэффициент цены"), capHelp, s.capNow,
 		container.NewBorder(nil, nil, widget.NewLabel("Коэффициент, %"), s.saveCap, s.cap.box),
 		s.status))
-	split := container.NewHSplit(container.NewBorder(heading("Периоды"), nil, nil, nil, s.table), right)
+	split := container.NewHSplit(container.NewBorder(heading("Периоды"), nil, nil, nil, fitColumns(s.table, periodColumns)), right)
 	split.Offset = 0.45
 	s.content = split
 	return s
@@ -143,19 +143,20 @@ func (s *periodsScreen) showID() {
 
 func (s *periodsScreen) onSavePeriod() {
 	if err := firstError(s.start, s.end); err != nil {
-		sayErr(s.status, msgf("Период не сохранён: %s", err.Error()))
+		sayInvalid(s.status, "Период не сохранён", s.start, s.end)
 		return
 	}
 	a, _ := app.ParseDate(strings.TrimSpace(s.start.text()))
 	b, _ := app.ParseDate(strings.TrimSpace(s.end.text()))
 	if b <= a {
 		s.end.showError(msgf("Окончание периода должно быть позже начала"))
-		sayErr(s.status, msgf("Период не сохранён: окончание раньше начала"))
+		sayInvalid(s.status, "Период не сохранён", s.start, s.end)
 		return
 	}
 	p := app.Period{ID: periodID(a, b), Start: a, End: b}
 	if _, err := s.st.Exec(&app.SetPeriod{Period: p, Current: s.current.Checked, Next: s.next.Checked}); err != nil {
 		sayErr(s.status, err)
+		watchFields(s.status, s.start, s.end)
 		return
 	}
 	s.refresh()
@@ -164,7 +165,7 @@ func (s *periodsScreen) onSavePeriod() {
 
 func (s *periodsScreen) onSaveCap() {
 	if err := s.cap.validate(); err != nil {
-		sayErr(s.status, err)
+		sayInvalid(s.status, "Коэффициент не сохранён", s.cap) // the field says why
 		return
 	}
 	n, _ := strconv.ParseInt(strings.TrimSpace(s.cap.text()), 10, 64)

@@ -99,9 +99,11 @@ func newProvidersScreen(st app.Store, now func() time.Time) *providersScreen {
 	help := helpText("Новый исполнитель получает статус «новый»: допустите его к работе после проверки лицензии, " +
 		"затем выдайте ему приглашение узла на вкладке «Узлы».")
 	left := container.NewBorder(container.NewVBox(heading("Исполнители"), s.search, s.count),
-		container.NewVBox(s.chosen, container.NewHBox(s.activate, s.suspend)), nil, nil, s.table)
-	right := container.NewVScroll(container.NewVBox(heading("Новый исполнитель"), help, form,
-		container.NewHBox(s.save), s.status))
+		container.NewVBox(s.chosen, container.NewHBox(s.activate, s.suspend)), nil, nil, fitColumns(s.table, providerColumns))
+	// The form scrolls; its button and status stay in a bar under it, so a
+	// message that wraps moves nothing one clicks.
+	right := container.NewBorder(nil, container.NewVBox(container.NewHBox(s.save), statusLines(s.status, 2)), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Новый исполнитель"), help, form)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.6
 	s.content = split
@@ -229,7 +231,7 @@ func (s *providersScreen) setStatus(status string) {
 // onRegister checks every field and registers the provider.
 func (s *providersScreen) onRegister() {
 	if err := firstError(s.name, s.kind, s.mun, s.inn, s.licence); err != nil {
-		sayErr(s.status, msgf("Исполнитель не зарегистрирован: %s", err.Error()))
+		sayInvalid(s.status, "Исполнитель не зарегистрирован", s.name, s.kind, s.mun, s.inn, s.licence)
 		return
 	}
 	mun := s.muns[s.mun.sel.SelectedIndex()].Code
@@ -238,8 +240,11 @@ func (s *providersScreen) onRegister() {
 	if _, err := s.st.Exec(cmd); err != nil {
 		if app.ErrorCode(err) == app.PROVIDER_EXCLUDED {
 			s.name.showError(msgf("%s", excludedMessage))
+			sayInvalid(s.status, "Исполнитель не зарегистрирован", s.name)
+			return
 		}
 		sayErr(s.status, err)
+		watchFields(s.status, s.name, s.kind, s.mun, s.inn, s.licence)
 		return
 	}
 	for _, f := range []*field{s.name, s.inn, s.licence} {

@@ -38,7 +38,9 @@ func Run(st app.Store, opts Options) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	newWindow(newApp(), st, opts).ShowAndRun()
+	w := newWindow(newApp(), st, opts)
+	followFocus(w)
+	w.ShowAndRun()
 	return nil
 }
 
@@ -50,7 +52,9 @@ func RunUnlock(u Unlock) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	newUnlockWindow(newApp(), u).ShowAndRun()
+	w := newUnlockWindow(newApp(), u)
+	followFocus(w)
+	w.ShowAndRun()
 	return nil
 }
 
@@ -69,6 +73,7 @@ func newApp() fyne.App {
 	})
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
+	a.Settings().SetTheme(newTheme())
 	return a
 }
 
@@ -118,9 +123,12 @@ func showStore(w fyne.Window, st app.Store, opts Options) {
 // window closes.
 func showMain(w fyne.Window, st app.Store, opts Options) *mainScreen {
 	m := newMainScreen(w, st, opts, opts.syncer())
-	w.SetContent(m.content)
+	w.SetContent(withFocusRing(w, m.content))
 	m.bar.sync.startPolling(syncPollEvery)
-	w.SetOnClosed(m.bar.sync.stopPolling)
+	w.SetOnClosed(func() {
+		m.bar.sync.stopPolling()
+		delete(rings, w)
+	})
 	return m
 }
 
@@ -169,6 +177,6 @@ func (m *mainScreen) showRejected(w fyne.Window, st app.Store, sy Syncer, opts O
 	}
 	s.onChanged = m.bar.sync.refresh
 	d.SetOnClosed(m.bar.sync.refresh)
-	d.Resize(fyne.NewSize(1050, 560))
+	d.Resize(fyne.NewSize(1000, 540)) // inside a 1024×600 screen
 	d.Show()
 }

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
@@ -81,7 +80,7 @@ func TestRegionWindow(t *testing.T) {
 		t.Errorf("tabs = %q, want %q", got, want)
 	}
 	bar := newTopBar(st, Options{DataPath: "/tmp/kruzhok.db"}, nil)
-	if got := bar.scope.Text; got != "Регион (РМЦ)" {
+	if got := bar.scope.Text(); got != "Регион (РМЦ)" {
 		t.Errorf("scope label = %q", got)
 	}
 	// A standalone region database is its own authority: nothing to sync.
@@ -258,7 +257,7 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 // into testdata/ if the change is meant.
 func TestRegionWindowImage(t *testing.T) {
 	a := test.NewTempApp(t)
-	test.ApplyTheme(t, theme.DefaultTheme())
+	test.ApplyTheme(t, newTheme())
 	rw := newRgWorld(t, "2026-11-27")
 	rw.fill()
 	opts := rw.opts()
