@@ -18,7 +18,7 @@ const (
 	secretHex      = 32 // 16 random bytes
 )
 
-// NewToken makes an invite token for the server whose certificate has the
+// NewToken makes a long invite token for the server whose certificate has the
 // given fingerprint (64 hex digits, see Fingerprint): token is what the
 // inviter hands over, `KRZ1-<fingerprint>-<secret>`; secret is its random
 // part; hash is InviteHash(secret), the only part the server keeps (as
@@ -41,18 +41,21 @@ func NewToken(fingerprint string) (token, secret, hash string, err error) {
 	return tokenPrefix + fingerprint + "-" + secret, secret, InviteHash(secret), nil
 }
 
-// ParseToken splits an invite token made by NewToken into the server's
-// certificate fingerprint ("" for a token without a pin) and the secret,
-// both lowercase hex. Spaces around the token and the case of its hex digits
-// do not matter, so a token read aloud or retyped still works. Errors:
-// EINVALID with a message that says what is wrong with it.
+// ParseToken reads an invite: a code made by NewCode (what the app hands
+// out) or a long token made by NewToken. It returns the pin of the server's
+// certificate ("" for none): for a long token its full fingerprint, 64
+// lowercase hex digits; for a code the first PinBits bits of it, as
+// PinOf gives them. PinnedClient takes either. secret is lowercase hex.
+// Spaces around the token and the case of its digits do not matter, so a
+// token read aloud or retyped still works. Errors: EINVALID with a message
+// that says what is wrong with it.
 func ParseToken(s string) (fingerprint, secret string, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "", app.Errorf(app.EINVALID, "Код приглашения пуст: укажите --token KRZ1-…")
+		return "", "", app.Errorf(app.EINVALID, "Код приглашения пуст: введите код с листа приглашения")
 	}
 	if len(s) < len(tokenPrefix) || !strings.EqualFold(s[:len(tokenPrefix)], tokenPrefix) {
-		return "", "", app.Errorf(app.EINVALID, "Код приглашения должен начинаться с %s", tokenPrefix)
+		return parseCode(s)
 	}
 	fingerprint, secret, ok := strings.Cut(strings.ToLower(s[len(tokenPrefix):]), "-")
 	if !ok || strings.Contains(secret, "-") {
