@@ -138,7 +138,12 @@ func joinErrorRu(err error) string {
 		return "Сертификат сервера не совпадает с кодом приглашения. Возможно, адрес сервера введён с ошибкой — " +
 			"или кто-то подменяет соединение. Проверьте адрес; если он верный, не продолжайте и позвоните в муниципалитет или РМЦ"
 	}
-	switch app.ErrorCode(err) {
+	var ae *app.Error
+	code := ""
+	if errors.As(err, &ae) {
+		code = ae.Code
+	}
+	switch code {
 	case app.ENOTFOUND:
 		return "Код не подходит: на сервере нет такого действующего приглашения. Сверьте код с листом приглашения. " +
 			"Если код выдали только что, попросите муниципалитет нажать «Синхронизировать сейчас» и попробуйте ещё раз"
@@ -148,7 +153,7 @@ func joinErrorRu(err error) string {
 		return "Этот код уже использован: один код подключает один компьютер. Попросите у муниципалитета новое приглашение"
 	case "":
 	default:
-		return app.ErrorMessage(err)
+		return ae.Message
 	}
 	switch {
 	case errors.As(err, &dns):
@@ -163,7 +168,17 @@ func joinErrorRu(err error) string {
 	case errors.As(err, &netErr) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH):
 		return "Нет связи с сервером. Проверьте подключение к интернету и адрес сервера"
 	}
-	return "Подключиться не удалось: " + syncErrorRu(err.Error())
+	text := err.Error()
+	low := strings.ToLower(text)
+	switch {
+	case strings.Contains(low, "eof") || strings.Contains(low, "connection reset") || strings.Contains(low, "broken pipe"):
+		return "Связь с сервером оборвалась. Проверьте подключение к интернету и повторите"
+	case strings.Contains(low, "tls") || strings.Contains(low, "x509") || strings.Contains(low, "certificate"):
+		return "Не удалось установить защищённое соединение с сервером: проверьте адрес сервера и номер порта"
+	case isRussian(text):
+		return "Подключиться не удалось: " + text
+	}
+	return "Подключиться не удалось: сервер ответил непонятно. Проверьте адрес сервера"
 }
 
 // showJoinDialog opens the join form over w: for a database that is not

@@ -29,6 +29,15 @@ type Options struct {
 	// database cannot invite (the «Узлы» screen says why).
 	NewInvite func() (token, hash string, err error)
 
+	// Join pairs a database that syncs with no one with a server, from the
+	// top bar's «Подключить…», as FirstStart.Join does; nil leaves the
+	// button disabled.
+	Join func(ctx context.Context, server, code string) error
+
+	// ServerAddress is the address of the server this node syncs with, for
+	// the invite sheet ("" for none).
+	ServerAddress func() string
+
 	// FirstStart, when set, opens the window on the choice of a brand-new
 	// database instead of the main screen.
 	FirstStart *FirstStart
