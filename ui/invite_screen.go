@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kruzhok/app"
@@ -67,7 +68,8 @@ func newMunInvitesScreen(st app.Store, mun string, opts Options) *munInvitesScre
 	s.target = newChoice("Выберите исполнителя", "Выберите исполнителя, которого подключаете", nil)
 	s.create = widget.NewButton("Создать приглашение", s.onCreate)
 	s.create.Importance = widget.HighImportance
-	s.code = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
+	s.code = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.code.SizeName = theme.SizeNameSubHeadingText
 	s.code.Selectable = true
 	s.copy = widget.NewButton("Скопировать", s.onCopy)
 	s.save = widget.NewButton("Сохранить PDF…", s.onSave)
