@@ -164,7 +164,9 @@ func firstStart(db *store.DB, clock *demo.Clock, log *slog.Logger) (*ui.FirstSta
 			_, err := demo.Build(db, demo.Options{Clock: clock, Progress: progress})
 			return err
 		},
-		Join:   func(ctx context.Context, server, token string) error { return joinFromWindow(ctx, db, log, server, token) },
+		Join: func(ctx context.Context, server, token string) error {
+			return joinFromWindow(ctx, db, log, server, token)
+		},
 		Server: cfg.Server, // a join cut off before the server answered
 	}, nil
 }

@@ -14,13 +14,13 @@ import (
 // for, the server's address and the code to type, and when the code stops
 // working.
 type InviteSheet struct {
-	For          string   // «ИП Иванова …»: the provider (or municipality) invited
-	By           string   // «Муниципалитет 27 — …»: who made the invite
-	Server       string   // https://host:port
-	Code         string   // the invite code, groups of four
-	Created      app.Date // the day it was made
-	Expires      app.Date // the last day it can be used (zero: unknown yet)
-	WorksAtOnce  bool     // made on the server: the code works at once
+	For         string   // «ИП Иванова …»: the provider (or municipality) invited
+	By          string   // «Муниципалитет 27 — …»: who made the invite
+	Server      string   // https://host:port
+	Code        string   // the invite code, groups of four
+	Created     app.Date // the day it was made
+	Expires     app.Date // the last day it can be used (zero: unknown yet)
+	WorksAtOnce bool     // made on the server: the code works at once
 }
 
 // InviteQR is the text of an invite sheet's QR code: the address and the

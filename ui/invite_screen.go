@@ -55,8 +55,8 @@ type munInvitesScreen struct {
 
 	last struct { // the invite shown
 		code, forName, scope string
-		created, expires  app.Date
-		live              bool // the server has it: the code works
+		created, expires     app.Date
+		live                 bool // the server has it: the code works
 	}
 	// async runs work off the UI goroutine (tests run it in place).
 	async func(func())
