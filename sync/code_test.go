@@ -1,11 +1,13 @@
 package sync_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"kruzhok/app"
 	"kruzhok/sync"
@@ -151,4 +153,23 @@ func FuzzParseToken(f *testing.F) {
 			t.Fatalf("ParseToken(%q) pin %q", s, pin)
 		}
 	})
+}
+
+// A revoked invite is answered as an unknown one, word for word: whoever
+// guesses codes learns nothing of codes that once existed. A spent one says
+// so (INVITE_USED): it is useless to anyone.
+func TestJoinRevokedLooksUnknown(t *testing.T) {
+	w := newWorld(t)
+	revoked := w.invite(app.ProviderScope(w.A.ID))
+	w.must(&app.RevokeInvite{Hash: sync.InviteHash(revoked)})
+	db := openDB(t, "node.db", func() time.Time { return today })
+	errRevoked := sync.Join(context.Background(), db, w.ts.URL, revoked, w.hc)
+	errUnknown := sync.Join(context.Background(), db, w.ts.URL, strings.Repeat("cd", 16), w.hc)
+	if app.ErrorCode(errRevoked) != app.ENOTFOUND || app.ErrorCode(errUnknown) != app.ENOTFOUND ||
+		app.ErrorMessage(errRevoked) != app.ErrorMessage(errUnknown) {
+		t.Fatalf("revoked: %v\nunknown: %v\nwant the same NOT_FOUND", errRevoked, errUnknown)
+	}
+	if !db.Authority() || db.Scope() != app.ScopeRegion {
+		t.Fatalf("a refused join changed the database: %s", db.Scope())
+	}
 }

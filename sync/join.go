@@ -16,9 +16,9 @@ import (
 // whoever guesses codes nothing about codes that once existed; a spent one
 // says so, since only a spent code (useless to anyone) is named by it.
 const (
-	msgInviteUnknown = "Такого действующего приглашения на сервере нет: проверьте код. Если код только что выдан, " +
+	msgInviteUnknown = "Приглашение не найдено на сервере: проверьте код. Если код только что выдан, " +
 		"муниципалитет должен сначала синхронизироваться; если приглашение отозвано, попросите новое"
-	msgInviteUsed = "Этот код приглашения уже использован: один код подключает один компьютер. Попросите новое приглашение"
+	msgInviteUsed = "Приглашение уже использовано: один код подключает один компьютер. Попросите новое приглашение"
 )
 
 // validSecret reports whether s is a secret of an invite: lowercase hex of

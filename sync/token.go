@@ -65,7 +65,8 @@ func ParseToken(s string) (fingerprint, secret string, err error) {
 	if p := fingerprintProblem(fingerprint); fingerprint != "" && p != "" {
 		return "", "", app.Errorf(app.EINVALID, "Неверный код приглашения: %s", p)
 	}
-	if p := hexProblem("секрет", secret, secretHex); p != "" {
+	// The secret of a code (CodeSecretBytes) goes in a long token too: LongToken.
+	if p := hexProblem("секрет", secret, secretHex); p != "" && !isHex(secret, 2*CodeSecretBytes) {
 		return "", "", app.Errorf(app.EINVALID, "Неверный код приглашения: %s", p)
 	}
 	return fingerprint, secret, nil
@@ -99,4 +100,11 @@ func isHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// LongToken is the long form of the invite whose code NewCode gave secret
+// for: `KRZ1-<fingerprint>-<secret>`, the full fingerprint pinned. Scripts
+// and the command line take it; both forms spend the same invite.
+func LongToken(fingerprint, secret string) string {
+	return tokenPrefix + strings.ToLower(strings.TrimSpace(fingerprint)) + "-" + secret
 }
