@@ -50,11 +50,15 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 		if !*noPin {
 			fp, err := sync.StoredFingerprint(path)
 			if app.ErrorCode(err) == app.ENOTFOUND {
-				fmt.Fprintf(stderr, "kruzhok invite: %s.\nКод приглашения несёт отпечаток сертификата сервера: "+
-					"запустите на этой базе kruzhok serve хотя бы раз, а если сервер работает с --tls-cert, укажите --no-pin\n",
-					app.ErrorMessage(err))
-				return exitFail
-			} else if err != nil {
+				// The server never ran on this database: make its certificate
+				// now, the one kruzhok serve will use, so the code can pin it.
+				_, fp, err = sync.LoadOrCreateServerTLS(path)
+				if err == nil {
+					fmt.Fprintf(stderr, "kruzhok invite: создан сертификат сервера %s; kruzhok serve на этой базе "+
+						"будет работать с ним (с --tls-cert код не подойдёт: тогда нужен --no-pin)\n", sync.TLSDir(path))
+				}
+			}
+			if err != nil {
 				return fail(stderr, "invite", err)
 			}
 			fingerprint = fp
