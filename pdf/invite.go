@@ -49,8 +49,8 @@ func Invite(s InviteSheet) ([]byte, error) {
 	p.f.Ln(2)
 	p.f.SetFont(family, "B", sizeTxt)
 	p.f.MultiCell(0, lineH, "Код приглашения:", "", "L", false)
-	p.f.SetFont(family, "B", 17)
-	p.f.MultiCell(0, 9, strings.ReplaceAll(s.Code, "-", " - "), "1", "C", false)
+	p.f.SetFont(family, "B", 16)
+	p.f.MultiCell(0, 10, s.Code, "1", "C", false)
 	p.f.SetFont(family, "", sizeTxt)
 	p.f.Ln(2)
 	if err := p.qr(InviteQR(s.Server, s.Code), 45); err != nil {

@@ -42,7 +42,7 @@ func TestInviteSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(out)
-	for _, want := range []string{"https://rmc.example.ru:8443", "7K3M - Q2ZD", "M2T3", "ИП Иванова", "синхронизируется"} {
+	for _, want := range []string{"https://rmc.example.ru:8443", "7K3M-Q2ZD-9XWT", "M2T3", "ИП Иванова", "синхронизируется"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("sheet lacks %q:\n%s", want, text)
 		}

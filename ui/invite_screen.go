@@ -266,7 +266,7 @@ func (s *munInvitesScreen) sheet() ([]byte, error) {
 	by := "Муниципалитет " + s.mun
 	_ = s.st.View(func(r app.Reader) error {
 		if m, err := app.Get[app.Municipality](r, s.mun); err == nil {
-			by = m.Name
+			by += " — " + m.Name
 		}
 		return nil
 	})
@@ -307,7 +307,7 @@ func (s *munInvitesScreen) onSave() {
 		}
 		say(s.status, "Лист приглашения сохранён: "+out.URI().Path()+". Храните его как пароль.")
 	}, w)
-	d.SetFileName(fileName("Приглашение — "+s.last.forName, ".pdf"))
+	d.SetFileName(fileName(strings.TrimRight("Приглашение — "+s.last.forName, ". "), ".pdf"))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
 	d.Show()
 }
