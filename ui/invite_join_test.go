@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"kruzhok/app"
@@ -319,5 +320,52 @@ func TestSyncBarOffersToConnect(t *testing.T) {
 	region.setConnect(func() { asked++ })
 	if region.syncNow.Visible() {
 		t.Fatal("a standalone region offers to connect")
+	}
+}
+
+// «Подключить…» in the top bar opens the join form over the window; a join
+// that works rebuilds the window as the node it has become.
+func TestSyncBarConnectJoins(t *testing.T) {
+	a := test.NewTempApp(t)
+	st := newTestStore(t, "provider:prov-a")
+	joined := make(chan string, 1)
+	opts := Options{Join: func(_ context.Context, server, code string) error {
+		joined <- server + " " + code
+		return nil
+	}}
+	w := a.NewWindow("t")
+	defer w.Close()
+	w.Resize(fyne.NewSize(1024, 600))
+	m := showMain(w, st, opts)
+	rgTap(t, m.content, "Подключить…")
+	overlay := w.Canvas().Overlays().Top()
+	if overlay == nil || !rgShows(overlay, "Адрес сервера и код приглашения напечатаны на листе") {
+		t.Fatal("«Подключить…» did not open the join form")
+	}
+	var server, code *input
+	rgWalk(overlay, func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*input); ok {
+			if server == nil {
+				server = e
+			} else if code == nil {
+				code = e
+			}
+		}
+		return false
+	})
+	if server == nil || code == nil {
+		t.Fatal("the form has no fields")
+	}
+	good, _, _, _ := ksync.NewCode(strings.Repeat("ab", 32))
+	test.Type(server, "https://rmc.example.ru:8443")
+	test.Type(code, good)
+	rgTap(t, overlay, "Подключиться")
+	select {
+	case got := <-joined:
+		if got != "https://rmc.example.ru:8443 "+good {
+			t.Fatalf("joined with %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the form did not join")
 	}
 }
