@@ -181,6 +181,10 @@ func joinErrorRu(err error) string {
 	return "Подключиться не удалось: сервер ответил непонятно. Проверьте адрес сервера"
 }
 
+// joinAsync runs the join of the top bar's form off the UI goroutine (tests
+// run it in place).
+var joinAsync = func(f func()) { go f() }
+
 // showJoinDialog opens the join form over w: for a database that is not
 // joined yet, from the top bar. joined runs after a join that worked.
 func showJoinDialog(w fyne.Window, join func(ctx context.Context, server, code string) error, joined func()) {
@@ -203,7 +207,7 @@ func showJoinDialog(w fyne.Window, join func(ctx context.Context, server, code s
 		waiting.Show()
 		waiting.Start()
 		say(f.message, "Подключение к серверу и загрузка данных…")
-		go func() {
+		joinAsync(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 			defer cancel()
 			err := join(ctx, server, code)
@@ -221,7 +225,7 @@ func showJoinDialog(w fyne.Window, join func(ctx context.Context, server, code s
 					joined()
 				}
 			})
-		}()
+		})
 	}
 	f = newJoinForm("", submit)
 	intro := wrapped("Адрес сервера и код приглашения напечатаны на листе приглашения, который выдаёт муниципалитет " +
