@@ -5,7 +5,7 @@
 #
 #   1. a demo region is the server (kruzhok serve); the municipality's node
 #      joins it from the command line (the operator's one-time setup);
-#   2. the municipality's app, tab «Подключение исполнителей»: choose a
+#   2. the municipality's app, tab «Приглашения»: choose a
 #      provider, «Создать приглашение» (the app syncs it to the server at
 #      once), «Сохранить PDF…»; the code is read back from the PDF;
 #   3. the provider's app on a brand-new database: the first-start screen,
@@ -102,9 +102,9 @@ step "municipality 27 joins (its operator, once)"
 k join --data "$tmp/mun.db" --server "$url" --token "$(tail -1 "$tmp/mun-invite.txt")" | grep -q "municipality:27" ||
 	die "the municipality did not join"
 
-step "municipality's app: «Подключение исполнителей», an invite for a provider"
+step "municipality's app: «Приглашения», an invite for a provider"
 window mun "$tmp/mun.db"
-click 942 67 1.5 # the tab «Подключение исполнителей»
+click 885 67 1.5 # the tab «Приглашения»
 shot 1-municipality-tab
 click 600 203 1 # «Выберите исполнителя»
 click 200 355   # the fourth provider of municipality 27
@@ -155,9 +155,9 @@ k sync --data "$tmp/prov.db" --once | grep -q '"digest_match":true' || die "the 
 
 step "municipality's app again: the invite is used"
 window mun "$tmp/mun.db"
-click 942 67 1.5
+click 885 67 1.5
 click 937 21 4 # «Синхронизировать сейчас»
-click 942 67 1.5
+click 885 67 1.5
 shot 9-municipality-invite-used
 closewindow
 echo "join-through-invite: a provider joined through the municipality's invite and synced"

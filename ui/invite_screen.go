@@ -30,7 +30,7 @@ var munInviteColumns = []column{
 	{"Статус", 150},
 }
 
-// munInvitesScreen is «Подключение исполнителей» of a municipality's node:
+// munInvitesScreen is «Приглашения» of a municipality's node:
 // an invite for a provider of the municipality, recorded by create_invite
 // and carried to the server by a sync at once (the code works from then),
 // then a one-page sheet with the address and the code to print or copy.
@@ -90,7 +90,7 @@ func newMunInvitesScreen(st app.Store, mun string, opts Options) *munInvitesScre
 		"Создайте его, сохраните лист приглашения в PDF и передайте исполнителю: на листе адрес сервера, " +
 		"код и что сделать. Код одноразовый, действует 7 дней и начинает работать, когда сервер его получит.")
 	codeRow := container.NewBorder(nil, nil, widget.NewLabel("Код:"), container.NewHBox(s.copy, s.save), s.code)
-	form := container.NewVBox(heading("Новое приглашение"), help, s.target.box, container.NewHBox(s.create),
+	form := container.NewVBox(heading("Подключение исполнителей: новое приглашение"), help, s.target.box, container.NewHBox(s.create),
 		codeRow, container.New(&reserveLayout{lines: 2}, s.note))
 	s.content = container.NewBorder(form, container.New(&reserveLayout{lines: 1}, s.status), nil, nil,
 		container.NewBorder(heading("Приглашения муниципалитета"), nil, nil, nil, s.table))

@@ -8,8 +8,9 @@ import (
 	"kruzhok/app"
 )
 
-// munInvitesTab is the municipality's tab of invites for its providers.
-const munInvitesTab = "Подключение исполнителей"
+// munInvitesTab is the municipality's tab of invites for its providers
+// (connecting a provider's computer); short, so the tabs fit 1024 pixels.
+const munInvitesTab = "Приглашения"
 
 // newMunicipalityScreens builds the screens of a municipality's node (МОЦ),
 // by tab title. Each reads the store when its tab comes into view; the first
