@@ -244,12 +244,21 @@ func TestMunicipalityInviteLetsProviderJoin(t *testing.T) {
 	s.async = func(f func()) { pending = f } // the sync runs when the test says
 	rgShow(t, s.content)
 	s.refresh()
+	if !s.empty.Visible() {
+		t.Error("an empty list of invites does not say so")
+	}
+	if size := s.content.MinSize(); size.Width > 1000 || size.Height > 480 {
+		t.Errorf("the screen needs %v: more than 1024×600 leaves it", size)
+	}
 	if len(s.target.sel.Options) != 1 || !strings.Contains(s.target.sel.Options[0], "Ромашка") {
 		t.Fatalf("providers offered: %q", s.target.sel.Options)
 	}
 	s.target.sel.SetSelectedIndex(0)
 	rgTap(t, s.content, "Создать приглашение")
 	code := s.code.Text
+	if s.empty.Visible() {
+		t.Error("«Приглашений пока нет» over the new invite")
+	}
 	if _, _, err := ksync.ParseToken(code); err != nil || pending == nil {
 		t.Fatalf("code %q (%v), sync started %v; status %q", code, err, pending != nil, s.status.Text)
 	}

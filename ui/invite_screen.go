@@ -50,6 +50,7 @@ type munInvitesScreen struct {
 	save    *widget.Button
 	note    *widget.Label
 	table   *widget.Table
+	empty   *widget.Label // «Приглашений пока нет» over an empty table
 	status  *widget.Label
 	content fyne.CanvasObject
 
@@ -92,8 +93,10 @@ func newMunInvitesScreen(st app.Store, mun string, opts Options) *munInvitesScre
 	codeRow := container.NewBorder(nil, nil, widget.NewLabel("Код:"), container.NewHBox(s.copy, s.save), s.code)
 	form := container.NewVBox(heading("Подключение исполнителей: новое приглашение"), help, s.target.box, container.NewHBox(s.create),
 		codeRow, container.New(&reserveLayout{lines: 2}, s.note))
+	s.empty = widget.NewLabelWithStyle("Приглашений пока нет", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.content = container.NewBorder(form, container.New(&reserveLayout{lines: 1}, s.status), nil, nil,
-		container.NewBorder(heading("Приглашения муниципалитета"), nil, nil, nil, s.table))
+		container.NewBorder(heading("Приглашения муниципалитета"), nil, nil, nil,
+			container.NewStack(s.table, container.NewCenter(s.empty))))
 	return s
 }
 
@@ -127,6 +130,8 @@ func (s *munInvitesScreen) refresh() {
 	}
 	s.target.sel.Refresh()
 	s.table.Refresh()
+	s.empty.Hidden = len(s.invites) > 0
+	s.empty.Refresh()
 	if s.opts.NewInvite == nil {
 		s.create.Disable()
 		s.note.Importance = widget.WarningImportance

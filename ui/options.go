@@ -68,8 +68,9 @@ type FirstStart struct {
 	// it is doing (a stage and how far it is); it takes a while.
 	Demo func(progress func(stage string, done, total int)) error
 	// Join pairs the database with the regional server at server by
-	// spending the invite token, and loads the node's data. Its errors carry
-	// the server's codes and Russian messages.
+	// spending the invite (a code from the invite sheet, or a long KRZ1
+	// token), and loads the node's data. Its errors carry the server's codes
+	// and Russian messages, or the connection's (joinErrorRu tells them).
 	Join func(ctx context.Context, server, token string) error
 	// Server prefills the server's address: a join that was cut off before
 	// the server answered left it in the database.
