@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -171,5 +174,25 @@ func TestJoinRevokedLooksUnknown(t *testing.T) {
 	}
 	if !db.Authority() || db.Scope() != app.ScopeRegion {
 		t.Fatalf("a refused join changed the database: %s", db.Scope())
+	}
+}
+
+// A code's 95-bit pin holds a TLS server to its certificate as the full
+// fingerprint does; another certificate is refused as ErrWrongCertificate.
+func TestPinnedClientTakesCodePin(t *testing.T) {
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer ts.Close()
+	pin := sync.PinOf(ts.Certificate().Raw)
+	if len(pin) != sync.PinBits/5 {
+		t.Fatalf("pin %q", pin)
+	}
+	resp, err := sync.PinnedClient(strings.ToLower(pin)).Get(ts.URL)
+	if err != nil {
+		t.Fatalf("the right pin refused: %v", err)
+	}
+	resp.Body.Close()
+	other := sync.PinOf([]byte("another certificate"))
+	if _, err := sync.PinnedClient(other).Get(ts.URL); !errors.Is(err, sync.ErrWrongCertificate) {
+		t.Fatalf("another pin: %v, want ErrWrongCertificate", err)
 	}
 }
