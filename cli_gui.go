@@ -107,8 +107,10 @@ func (g *guiOpener) open(key []byte, progress func(done, total int)) (app.Store,
 		return nil, ui.Options{}, err
 	}
 	node := &guiNode{db: db, log: g.log}
-	opts := ui.Options{DataPath: g.path, Sync: node.syncer, NewInvite: inviteMaker(db, g.path)}
-	if opts.FirstStart, err = firstStart(db, g.clock); err != nil {
+	opts := ui.Options{DataPath: g.path, Sync: node.syncer, NewInvite: inviteMaker(db, g.path),
+		ServerAddress: func() string { cfg, _ := db.SyncConfig(); return cfg.Server },
+		Join:          func(ctx context.Context, server, code string) error { return joinLater(ctx, db, g.log, server, code) }}
+	if opts.FirstStart, err = firstStart(db, g.clock, g.log); err != nil {
 		db.Close()
 		return nil, ui.Options{}, err
 	}
@@ -140,7 +142,7 @@ func (g *guiOpener) close() error {
 
 // firstStart is the choice a brand-new database offers: one with no region
 // record that is still its own authority (not joined). nil for any other.
-func firstStart(db *store.DB, clock *demo.Clock) (*ui.FirstStart, error) {
+func firstStart(db *store.DB, clock *demo.Clock, log *slog.Logger) (*ui.FirstStart, error) {
 	if !db.Authority() || db.Scope() != app.ScopeRegion {
 		return nil, nil
 	}
@@ -162,48 +164,70 @@ func firstStart(db *store.DB, clock *demo.Clock) (*ui.FirstStart, error) {
 			_, err := demo.Build(db, demo.Options{Clock: clock, Progress: progress})
 			return err
 		},
-		Join:   func(ctx context.Context, server, token string) error { return joinFromWindow(ctx, db, server, token) },
+		Join: func(ctx context.Context, server, token string) error {
+			return joinFromWindow(ctx, db, log, server, token)
+		},
 		Server: cfg.Server, // a join cut off before the server answered
 	}, nil
 }
 
-// joinFromWindow is `kruzhok join` for the first-start screen: it pins the
-// server certificate the token names and keeps the pin with the sync
-// configuration, so the schedule talks to the same server.
-func joinFromWindow(ctx context.Context, db *store.DB, server, token string) error {
+// joinFromWindow is `kruzhok join` for the first-start screen: it checks
+// the server's certificate against the pin the code carries and keeps the
+// full fingerprint with the sync configuration, so the schedule talks to the
+// same server. A join that the server accepted but whose first download was
+// cut off is a joined node: the window opens, and the schedule's sync loads
+// the rest.
+func joinFromWindow(ctx context.Context, db *store.DB, log *slog.Logger, server, token string) error {
 	serverURL, err := checkServerURL(server)
 	if err != nil {
 		return err
 	}
-	fingerprint, secret, err := sync.ParseToken(token)
-	if err != nil {
-		return err
-	}
-	err = sync.Join(ctx, db, serverURL, secret, sync.ClientFor(serverURL, fingerprint))
-	if cfg, cerr := db.SyncConfig(); cerr == nil && cfg.Server == serverURL && cfg.Fingerprint != fingerprint {
-		cfg.Fingerprint = fingerprint
-		if cerr := db.SetSyncConfig(cfg); cerr != nil && err == nil {
-			err = cerr
-		}
+	err = sync.JoinWithToken(ctx, db, serverURL, token)
+	if err != nil && !db.Authority() {
+		log.Warn("joined, first download cut off: the sync resumes it", "err", err)
+		return nil
 	}
 	return err
 }
 
-// inviteMaker makes invite tokens that pin this database's server: the
+// joinLater is «Подключить…» of the top bar: the join of a database that
+// was opened without one. Only an empty database joins: the data of a demo
+// or of a standalone region would mix with the server's.
+func joinLater(ctx context.Context, db *store.DB, log *slog.Logger, server, token string) error {
+	if !db.Authority() {
+		cfg, _ := db.SyncConfig()
+		return app.Errorf(app.ECONFLICT, "Эта база уже подключена к серверу %s", cfg.Server)
+	}
+	err := db.View(func(r app.Reader) error {
+		_, err := app.Get[app.Region](r, "region")
+		return err
+	})
+	if err == nil {
+		return app.Errorf(app.EINVALID, "В этой базе уже есть данные (например, демонстрационные): к серверу "+
+			"подключают новую, пустую базу. Установите программу заново на компьютер учреждения "+
+			"и при первом запуске выберите «Подключиться к РМЦ»")
+	} else if app.ErrorCode(err) != app.ENOTFOUND {
+		return err
+	}
+	return joinFromWindow(ctx, db, log, server, token)
+}
+
+// inviteMaker makes invite codes that pin this database's server: the
 // fingerprint in the node's sync configuration, or on the server's own
-// database the certificate `kruzhok serve` made beside it. The fingerprint
-// is read when an invite is made, so a first start that joined a server
-// invites with that server's pin.
+// database the certificate `kruzhok serve` made beside it (made now if the
+// server never ran: serve will use the same one). The fingerprint is read
+// when an invite is made, so a first start that joined a server invites
+// with that server's pin.
 func inviteMaker(db *store.DB, path string) func() (string, string, error) {
 	return func() (string, string, error) {
 		fingerprint := ""
 		if db.Authority() {
 			fp, err := sync.StoredFingerprint(path)
 			if app.ErrorCode(err) == app.ENOTFOUND {
-				return "", "", app.Errorf(app.ENOTFOUND, "У этой базы нет сертификата сервера: запустите на ней "+
-					"kruzhok serve хотя бы раз, и код приглашения понесёт его отпечаток")
-			} else if err != nil {
-				return "", "", err
+				_, fp, err = sync.LoadOrCreateServerTLS(path)
+			}
+			if err != nil {
+				return "", "", app.Errorf(app.EINTERNAL, "Не удалось подготовить сертификат сервера для кода приглашения: %v", err)
 			}
 			fingerprint = fp
 		} else {
@@ -213,8 +237,14 @@ func inviteMaker(db *store.DB, path string) func() (string, string, error) {
 			}
 			fingerprint = cfg.Fingerprint
 		}
-		token, _, hash, err := sync.NewToken(fingerprint)
-		return token, hash, err
+		if len(fingerprint) != 64 && fingerprint != "" {
+			// A node that joined by a code and has not met its server since
+			// keeps the code's pin only: hand over a long token with it.
+			return "", "", app.Errorf(app.ECONFLICT, "Этот компьютер ещё не синхронизировался с сервером: "+
+				"нажмите «Синхронизировать сейчас», затем создайте приглашение")
+		}
+		code, _, hash, err := sync.NewCode(fingerprint)
+		return code, hash, err
 	}
 }
 
@@ -258,6 +288,17 @@ func (n *guiNode) Scope() string                          { return n.db.Scope() 
 // opens: its data is all local, and the reason is logged.
 func (n *guiNode) syncer() ui.Syncer {
 	n.mu.Lock()
+	if n.started && n.sched != nil && !n.syncs && !n.db.Authority() {
+		// Joined since the schedule started (the top bar's «Подключить…»):
+		// start it again, with the sync.
+		old := n.sched
+		n.sched, n.started = nil, false
+		n.mu.Unlock()
+		if err := old.Shutdown(); err != nil {
+			n.log.Warn("jobs stopped with an error", "err", err)
+		}
+		n.mu.Lock()
+	}
 	defer n.mu.Unlock()
 	if !n.started {
 		n.started = true

@@ -15,7 +15,7 @@ import (
 
 func init() {
 	register("invite", "  kruzhok invite [--data ФАЙЛ] --scope region|municipality:<код>|provider:<id> [--no-pin]\n"+
-		"                                выдать одноразовый код приглашения узла (последняя строка вывода)\n", cmdInvite)
+		"                                выдать одноразовый код приглашения узла: код для программы и он же для join (последняя строка)\n", cmdInvite)
 }
 
 // cmdInvite creates a one-time invite for a scope within the database's own
@@ -50,11 +50,15 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 		if !*noPin {
 			fp, err := sync.StoredFingerprint(path)
 			if app.ErrorCode(err) == app.ENOTFOUND {
-				fmt.Fprintf(stderr, "kruzhok invite: %s.\nКод приглашения несёт отпечаток сертификата сервера: "+
-					"запустите на этой базе kruzhok serve хотя бы раз, а если сервер работает с --tls-cert, укажите --no-pin\n",
-					app.ErrorMessage(err))
-				return exitFail
-			} else if err != nil {
+				// The server never ran on this database: make its certificate
+				// now, the one kruzhok serve will use, so the code can pin it.
+				_, fp, err = sync.LoadOrCreateServerTLS(path)
+				if err == nil {
+					fmt.Fprintf(stderr, "kruzhok invite: создан сертификат сервера %s; kruzhok serve на этой базе "+
+						"будет работать с ним (с --tls-cert код не подойдёт: тогда нужен --no-pin)\n", sync.TLSDir(path))
+				}
+			}
+			if err != nil {
 				return fail(stderr, "invite", err)
 			}
 			fingerprint = fp
@@ -66,10 +70,11 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 		}
 		fingerprint = cfg.Fingerprint // the pin this node trusts; "" for a server with a CA-signed certificate
 	}
-	token, _, hash, err := sync.NewToken(fingerprint)
+	human, secret, hash, err := sync.NewCode(fingerprint)
 	if err != nil {
 		return fail(stderr, "invite", err)
 	}
+	token := sync.LongToken(fingerprint, secret)
 	if _, err := db.Exec(&app.CreateInvite{Hash: hash, Scope: *scope, Days: *days}); err != nil {
 		return fail(stderr, "invite", err)
 	}
@@ -79,6 +84,8 @@ func cmdInvite(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "Приглашение узла области %s создано на этом узле и заработает после синхронизации "+
 			"с сервером (kruzhok sync --once), на %d дн. со дня, когда сервер его получит. Код одноразовый:\n", *scope, *days)
 	}
+	fmt.Fprintf(stdout, "Код для ввода в программе (экран первого запуска, «Подключиться к РМЦ»): %s\n", human)
+	fmt.Fprintln(stdout, "Тот же код для kruzhok join --token:")
 	fmt.Fprintln(stdout, token)
 	return exitOK
 }

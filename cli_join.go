@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register("join", "  kruzhok join [--data ФАЙЛ] --server URL --token KRZ1-…\n"+
+	register("join", "  kruzhok join [--data ФАЙЛ] --server URL --token КОД\n"+
 		"                                подключить новую базу к серверу по коду приглашения\n", cmdJoin)
 }
 
@@ -26,7 +26,7 @@ func init() {
 func cmdJoin(args []string, stdout, stderr io.Writer) int {
 	flags, data := newFlags("join", stderr)
 	server := flags.String("server", "", "адрес сервера, например https://rmc.example.ru:8443")
-	token := flags.String("token", "", "код приглашения KRZ1-…, выданный узлом области region или муниципалитета")
+	token := flags.String("token", "", "код приглашения (XXXX-XXXX-… или KRZ1-…), выданный узлом области region или муниципалитета")
 	if !parse(flags, args, stderr) {
 		return exitUsage
 	}
@@ -41,8 +41,7 @@ func cmdJoin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kruzhok join: %s\n", errText(err))
 		return exitUsage
 	}
-	fingerprint, secret, err := sync.ParseToken(*token)
-	if err != nil {
+	if _, _, err := sync.ParseToken(*token); err != nil {
 		fmt.Fprintf(stderr, "kruzhok join: %s\n", errText(err))
 		return exitUsage
 	}
@@ -79,15 +78,10 @@ func cmdJoin(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	err = sync.Join(ctx, db, serverURL, secret, sync.ClientFor(serverURL, fingerprint))
 	// Join has stored the server and key before asking it; the pin goes with
-	// them, so a sync that resumes a cut-off join talks to the same server.
-	if cfg, cerr := db.SyncConfig(); cerr == nil && cfg.Server == serverURL && cfg.Fingerprint != fingerprint {
-		cfg.Fingerprint = fingerprint
-		if cerr := db.SetSyncConfig(cfg); cerr != nil && err == nil {
-			err = cerr
-		}
-	}
+	// them (the certificate's full fingerprint once it was seen), so a sync
+	// that resumes a cut-off join talks to the same server.
+	err = sync.JoinWithToken(ctx, db, serverURL, *token)
 	if err != nil {
 		return fail(stderr, "join", err)
 	}

@@ -66,6 +66,10 @@ const (
 	// A node no longer holds own ops the server needs: it trimmed them
 	// (store.OutboxKeepDays) before the server lost them.
 	OUTBOX_TRIMMED = "OUTBOX_TRIMMED"
+
+	// An invite another node has spent already: the server's join answers
+	// it (sync/join.go), so that a person who typed a used code is told so.
+	INVITE_USED = "INVITE_USED"
 )
 
 // Error is the one error type of the domain: a stable code and a message in

@@ -341,7 +341,7 @@ func TestAttackInvites(t *testing.T) {
 	}
 	joined := nodes()
 	second := openDB(t, "second.db", func() time.Time { return today })
-	wantCode(t, sync.Join(context.Background(), second, w.ts.URL, spent, w.hc), app.ECONFLICT)
+	wantCode(t, sync.Join(context.Background(), second, w.ts.URL, spent, w.hc), app.INVITE_USED)
 
 	w.advance((app.InviteDays + 1) * 24 * time.Hour)
 	late := openDB(t, "late.db", func() time.Time { return today })

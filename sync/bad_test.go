@@ -276,7 +276,7 @@ func TestJoinRefusesBadInvites(t *testing.T) {
 	for _, c := range []struct {
 		name, secret, code, text string
 	}{
-		{"Spent", spent, app.ECONFLICT, "уже использовано"},
+		{"Spent", spent, app.INVITE_USED, "уже использовано"},
 		{"Unknown", strings.Repeat("ab", 16), app.ENOTFOUND, "не найдено"},
 		{"Malformed", "KRZ1-not-a-secret", app.EINVALID, "код приглашения"},
 	} {

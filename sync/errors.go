@@ -31,6 +31,7 @@ var statusOf = map[string]int{
 	app.AUTHORITY_ONLY:  http.StatusForbidden,
 	app.ENOTFOUND:       http.StatusNotFound,
 	app.ECONFLICT:       http.StatusConflict,
+	app.INVITE_USED:     http.StatusConflict,
 	CodeEpochChanged:    http.StatusConflict,
 	CodeNeedFrom:        http.StatusConflict,
 	CodeTooLarge:        http.StatusRequestEntityTooLarge,

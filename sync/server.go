@@ -590,8 +590,8 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		fail(errorf(app.EINVALID, "Неверный запрос подключения: %v", err))
 		return
 	}
-	if b, err := hex.DecodeString(req.TokenSecret); err != nil || len(b) != 16 || strings.ToLower(req.TokenSecret) != req.TokenSecret {
-		fail(errorf(app.EINVALID, "Неверный код приглашения: нужно 32 шестнадцатеричных знака"))
+	if !validSecret(req.TokenSecret) {
+		fail(errorf(app.EINVALID, "Неверный код приглашения: нужно 20 или 32 шестнадцатеричных знака"))
 		return
 	}
 	log = log.With("node", logText(req.Node))
@@ -600,6 +600,8 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	if err == nil && scope == "" {
 		if _, err = s.db.Exec(join); err == nil {
 			scope, err = s.rejoin(join)
+		} else {
+			err = s.joinRefusal(join, err)
 		}
 	}
 	if err != nil {

@@ -165,12 +165,26 @@ func newSelfSigned(now time.Time) (certPEM, keyPEM []byte, err error) {
 
 // PinnedClient is an HTTP client for a server with a self-signed
 // certificate: it checks no CA, host name or dates, only that the server's
-// leaf certificate has the SHA-256 fingerprint (hex) from the invite, on
-// every connection, resumed ones included. A mismatch fails the request with
-// an error that wraps ErrWrongCertificate. The client has the EDGE timeouts
-// of this file and no overall one.
+// leaf certificate has the pin from the invite, on every connection, resumed
+// ones included. The pin is the full SHA-256 fingerprint (64 hex digits, a
+// long token or a joined node's configuration) or the PinBits-bit pin of an
+// invite code (PinOf). A mismatch fails the request with an error that wraps
+// ErrWrongCertificate. The client has the EDGE timeouts of this file and no
+// overall one.
 func PinnedClient(fingerprint string) *http.Client {
-	pin := strings.ToLower(strings.TrimSpace(fingerprint))
+	return pinnedClient(fingerprint, nil)
+}
+
+// pinnedClient is PinnedClient that tells seen the full fingerprint of each
+// certificate that matched the pin.
+func pinnedClient(fingerprint string, seen func(fingerprint string)) *http.Client {
+	pin := strings.TrimSpace(fingerprint)
+	codePin := isCodePin(strings.ToUpper(pin)) && len(pin) != fingerprintHex
+	if codePin {
+		pin = strings.ToUpper(pin)
+	} else {
+		pin = strings.ToLower(pin)
+	}
 	t := newTransport()
 	t.TLSClientConfig = &tls.Config{
 		MinVersion: tls.VersionTLS12,
@@ -180,8 +194,17 @@ func PinnedClient(fingerprint string) *http.Client {
 			if len(cs.PeerCertificates) == 0 {
 				return fmt.Errorf("%w: сервер не предъявил сертификата", ErrWrongCertificate)
 			}
-			if got := Fingerprint(cs.PeerCertificates[0].Raw); got != pin {
+			der := cs.PeerCertificates[0].Raw
+			got := Fingerprint(der)
+			if codePin {
+				if p := PinOf(der); p != pin {
+					return fmt.Errorf("%w: ожидался %s…, получен %s…", ErrWrongCertificate, pin[:8], p[:8])
+				}
+			} else if got != pin {
 				return fmt.Errorf("%w: ожидался %s…, получен %s…", ErrWrongCertificate, short(pin), short(got))
+			}
+			if seen != nil {
+				seen(got)
 			}
 			return nil
 		},

@@ -18,7 +18,7 @@ const (
 	secretHex      = 32 // 16 random bytes
 )
 
-// NewToken makes an invite token for the server whose certificate has the
+// NewToken makes a long invite token for the server whose certificate has the
 // given fingerprint (64 hex digits, see Fingerprint): token is what the
 // inviter hands over, `KRZ1-<fingerprint>-<secret>`; secret is its random
 // part; hash is InviteHash(secret), the only part the server keeps (as
@@ -41,18 +41,21 @@ func NewToken(fingerprint string) (token, secret, hash string, err error) {
 	return tokenPrefix + fingerprint + "-" + secret, secret, InviteHash(secret), nil
 }
 
-// ParseToken splits an invite token made by NewToken into the server's
-// certificate fingerprint ("" for a token without a pin) and the secret,
-// both lowercase hex. Spaces around the token and the case of its hex digits
-// do not matter, so a token read aloud or retyped still works. Errors:
-// EINVALID with a message that says what is wrong with it.
+// ParseToken reads an invite: a code made by NewCode (what the app hands
+// out) or a long token made by NewToken. It returns the pin of the server's
+// certificate ("" for none): for a long token its full fingerprint, 64
+// lowercase hex digits; for a code the first PinBits bits of it, as
+// PinOf gives them. PinnedClient takes either. secret is lowercase hex.
+// Spaces around the token and the case of its digits do not matter, so a
+// token read aloud or retyped still works. Errors: EINVALID with a message
+// that says what is wrong with it.
 func ParseToken(s string) (fingerprint, secret string, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "", app.Errorf(app.EINVALID, "Код приглашения пуст: укажите --token KRZ1-…")
+		return "", "", app.Errorf(app.EINVALID, "Код приглашения пуст: введите код с листа приглашения")
 	}
 	if len(s) < len(tokenPrefix) || !strings.EqualFold(s[:len(tokenPrefix)], tokenPrefix) {
-		return "", "", app.Errorf(app.EINVALID, "Код приглашения должен начинаться с %s", tokenPrefix)
+		return parseCode(s)
 	}
 	fingerprint, secret, ok := strings.Cut(strings.ToLower(s[len(tokenPrefix):]), "-")
 	if !ok || strings.Contains(secret, "-") {
@@ -62,7 +65,8 @@ func ParseToken(s string) (fingerprint, secret string, err error) {
 	if p := fingerprintProblem(fingerprint); fingerprint != "" && p != "" {
 		return "", "", app.Errorf(app.EINVALID, "Неверный код приглашения: %s", p)
 	}
-	if p := hexProblem("секрет", secret, secretHex); p != "" {
+	// The secret of a code (CodeSecretBytes) goes in a long token too: LongToken.
+	if p := hexProblem("секрет", secret, secretHex); p != "" && !isHex(secret, 2*CodeSecretBytes) {
 		return "", "", app.Errorf(app.EINVALID, "Неверный код приглашения: %s", p)
 	}
 	return fingerprint, secret, nil
@@ -96,4 +100,11 @@ func isHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// LongToken is the long form of the invite whose code NewCode gave secret
+// for: `KRZ1-<fingerprint>-<secret>`, the full fingerprint pinned. Scripts
+// and the command line take it; both forms spend the same invite.
+func LongToken(fingerprint, secret string) string {
+	return tokenPrefix + strings.ToLower(strings.TrimSpace(fingerprint)) + "-" + secret
 }

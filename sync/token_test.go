@@ -62,7 +62,7 @@ func TestBadTokens(t *testing.T) {
 		name, token, says string
 	}{
 		{"Empty", "  ", "пуст"},
-		{"WrongPrefix", "KRZ2-" + pinFP + "-" + secret, "KRZ1-"},
+		{"WrongPrefix", "KRZ2-" + pinFP + "-" + secret, "длиннее 36 знаков"},
 		{"NoSecret", "KRZ1-" + pinFP, "KRZ1-<отпечаток"},
 		{"ExtraPart", "KRZ1-" + pinFP + "-" + secret + "-00", "KRZ1-<отпечаток"},
 		{"ShortFingerprint", "KRZ1-" + pinFP[:63] + "-" + secret, "64 шестнадцатеричных знаков, а в нём 63"},

@@ -5,7 +5,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 
 	"kruzhok/app"
 	"kruzhok/assets"
-	ksync "kruzhok/sync"
 )
 
 // joinTimeout bounds the join and the first download: a region's data over a
@@ -27,24 +25,25 @@ const joinTimeout = 30 * time.Minute
 // the demo region, joining the regional server with an invite, or a new
 // region with the reference data only. Long work runs off the UI goroutine
 // with its progress shown; when it is done the window opens the node's role.
+// The cards wrap to the window's width, and every message has its reserved
+// place: nothing moves when one appears.
 type firstStart struct {
 	st   app.Store
 	opts Options
 	done func()
 
 	demo     *widget.Button
-	join     *widget.Button
+	join     *joinForm
 	region   *widget.Button
-	server   *field
-	token    *field
 	stage    *widget.Label
 	progress *widget.ProgressBar
 	waiting  *widget.ProgressBarInfinite
 	status   *widget.Label
 	content  fyne.CanvasObject
 
-	busy    bool
-	started time.Time
+	busy     bool
+	started  time.Time
+	demoDone *demoProgress
 	// async runs work off the UI goroutine (tests run it in place).
 	async func(func())
 }
@@ -70,18 +69,15 @@ func newFirstStart(st app.Store, opts Options, done func()) *firstStart {
 		container.NewVBox(wrapped("33 муниципалитета, 40 исполнителей, 150 программ, 3 000 детей с сертификатами, "+
 			"договорами, журналом посещаемости и счетами за осень. Построение займёт от 10 секунд до минуты."), s.demo))
 
-	s.server = newField("https://rmc.example.ru:8443", checkServerAddress)
-	s.token = newField("KRZ1-…", checkInviteToken)
-	if fs != nil && fs.Server != "" {
-		s.server.set(fs.Server)
+	server := ""
+	if fs != nil {
+		server = fs.Server
 	}
-	s.server.onEnter(s.onJoin)
-	s.token.onEnter(s.onJoin)
-	s.join = widget.NewButton("Подключиться", s.onJoin)
-	s.join.Importance = widget.HighImportance
-	joinCard := widget.NewCard("Подключиться к РМЦ", "для МОЦ и исполнителей",
-		container.NewVBox(wrapped("Адрес сервера и код приглашения выдаёт региональный модельный центр."),
-			widget.NewLabel("Адрес сервера"), s.server.box, widget.NewLabel("Код приглашения"), s.token.box, s.join))
+	s.join = newJoinForm(server, s.onJoin)
+	joinCard := widget.NewCard("Подключиться к РМЦ", "для муниципалитетов и исполнителей",
+		container.NewVBox(wrapped("Адрес сервера и код приглашения напечатаны на листе приглашения: его выдаёт "+
+			"муниципалитет исполнителям или РМЦ муниципалитетам."), s.join.box,
+			container.New(&reserveLayout{lines: 3}, s.join.message)))
 
 	s.region = widget.NewButton("Создать новый регион", s.onNewRegion)
 	regionCard := widget.NewCard("Новый регион", "для регионального модельного центра",
@@ -96,8 +92,10 @@ func newFirstStart(st app.Store, opts Options, done func()) *firstStart {
 		cards = append(cards, joinCard)
 	}
 	cards = append(cards, regionCard)
-	body := container.NewVBox(title, intro, container.NewGridWithColumns(len(cards), cards...),
-		s.stage, s.progress, s.waiting, s.status)
+	// The progress and the outcome of the demo and of a new region: one
+	// place of fixed height under the cards.
+	work := container.New(&reserveLayout{lines: 4}, container.NewVBox(s.stage, s.progress, s.waiting, s.status))
+	body := container.NewVBox(title, intro, container.New(&cardsLayout{minCol: 300}, cards...), work)
 	s.content = container.NewVScroll(container.NewPadded(body))
 	return s
 }
@@ -108,38 +106,165 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
-// checkServerAddress requires an http(s) address with a host.
-func checkServerAddress(v string) error {
-	v = strings.TrimRight(strings.TrimSpace(v), "/")
-	if v == "" {
-		return msgf("Укажите адрес сервера, например https://rmc.example.ru:8443")
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.User != nil {
-		return msgf("Адрес сервера начинается с https:// и содержит имя сервера, например https://rmc.example.ru:8443")
-	}
-	return nil
+// cardsLayout puts cards side by side while each gets minCol (or its own
+// minimum width, if wider), else wraps them into more rows: at 1024×600 no
+// card is cut. Its height is that of the last width it was laid out at.
+type cardsLayout struct {
+	minCol float32
+	width  float32
 }
 
-// checkInviteToken requires a token the sync package can read.
-func checkInviteToken(v string) error {
-	if _, _, err := ksync.ParseToken(v); err != nil {
-		if strings.TrimSpace(v) == "" {
-			return msgf("Введите код приглашения KRZ1-…, выданный РМЦ или МОЦ")
+func (l *cardsLayout) columns(objs []fyne.CanvasObject, width float32) (n int, colW float32) {
+	var vis int
+	col := l.minCol
+	for _, o := range objs {
+		if o.Visible() {
+			vis++
+			col = max(col, o.MinSize().Width)
 		}
-		return msgf("%s", app.ErrorMessage(err))
 	}
-	return nil
+	gap := theme.Padding()
+	n = max(vis, 1)
+	for n > 1 && float32(n)*col+float32(n-1)*gap > width {
+		n--
+	}
+	return n, max((width-float32(n-1)*gap)/float32(n), col)
+}
+
+// rows lays objs out at width (move false: only measures) and returns the height.
+func (l *cardsLayout) rows(objs []fyne.CanvasObject, width float32, move bool) float32 {
+	n, colW := l.columns(objs, width)
+	gap := theme.Padding()
+	var y, rowH float32
+	i := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		if i > 0 && i%n == 0 {
+			y += rowH + gap
+			rowH = 0
+		}
+		if move {
+			o.Resize(fyne.NewSize(colW, o.MinSize().Height))
+		}
+		rowH = max(rowH, o.MinSize().Height)
+		i++
+	}
+	if move {
+		// Each card of a row as tall as the row's tallest.
+		i, top := 0, float32(0)
+		var row []fyne.CanvasObject
+		flush := func() {
+			h := float32(0)
+			for _, o := range row {
+				h = max(h, o.MinSize().Height)
+			}
+			for k, o := range row {
+				o.Move(fyne.NewPos(float32(k)*(colW+gap), top))
+				o.Resize(fyne.NewSize(colW, h))
+			}
+			top += h + gap
+			row = row[:0]
+		}
+		for _, o := range objs {
+			if !o.Visible() {
+				continue
+			}
+			row = append(row, o)
+			i++
+			if i%n == 0 {
+				flush()
+			}
+		}
+		if len(row) > 0 {
+			flush()
+		}
+		return top - gap
+	}
+	return y + rowH
+}
+
+func (l *cardsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	grew := l.width != size.Width
+	l.width = size.Width
+	l.rows(objs, size.Width, true)
+	if grew {
+		// The height at the new width differs: let the scroller know.
+		for _, o := range objs {
+			o.Refresh()
+		}
+	}
+}
+
+func (l *cardsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	n, col := l.columns(objs, 0)
+	_ = n
+	if l.width == 0 {
+		return fyne.NewSize(col, l.rows(objs, col, false))
+	}
+	return fyne.NewSize(col, l.rows(objs, l.width, false))
+}
+
+// demoProgress turns the demo's stages, each counting from 0, into one
+// bar from 0 to 1 that never goes back: the reference data, providers and
+// programmes first, then the simulated months, which take the most time.
+type demoProgress struct {
+	months int     // months the demo simulates (August and up to three)
+	month  int     // months begun so far
+	last   string  // the stage of the last call
+	value  float64 // what the bar shows
+}
+
+// newDemoProgress expects the months from August to today's month, at most
+// three after August (demo.Build's months).
+func newDemoProgress(now time.Time) *demoProgress {
+	m := int(now.Month())
+	n := m - int(time.September) + 1
+	if n <= 0 {
+		n += 12
+	}
+	return &demoProgress{months: 1 + min(max(n, 1), 3)}
+}
+
+// demoStages are the bar's share before each fixed stage ends.
+var demoStages = map[string][2]float64{
+	"Справочники и параметры муниципалитетов": {0, 0.04},
+	"Исполнители":                 {0.04, 0.08},
+	"Программы, реестры и группы": {0.08, 0.15},
+	"Итоги": {0.97, 1},
+}
+
+// at is the bar's value after the demo said stage, done of total.
+func (p *demoProgress) at(stage string, done, total int) float64 {
+	frac := 0.0
+	if total > 0 {
+		frac = min(max(float64(done)/float64(total), 0), 1)
+	}
+	v := p.value
+	if r, ok := demoStages[stage]; ok {
+		v = r[0] + (r[1]-r[0])*frac
+	} else if strings.Contains(stage, ":") {
+		if stage != p.last {
+			p.month++
+		}
+		done := float64(p.month-1) + frac
+		v = min(0.15+0.82*done/float64(max(p.months, p.month)), 0.97)
+	}
+	p.last = stage
+	p.value = max(p.value, v)
+	return p.value
 }
 
 // begin disables the choices while work runs.
 func (s *firstStart) begin(stage string, determinate bool) {
 	s.busy = true
 	s.started = time.Now()
-	for _, b := range []*widget.Button{s.demo, s.join, s.region} {
+	for _, b := range []*widget.Button{s.demo, s.join.button, s.region} {
 		b.Disable()
 	}
 	say(s.status, "")
+	say(s.join.message, "")
 	s.stage.Importance = widget.MediumImportance
 	s.stage.SetText(stage)
 	if determinate {
@@ -158,11 +283,18 @@ func (s *firstStart) fail(err error) {
 	s.waiting.Stop()
 	s.waiting.Hide()
 	s.stage.SetText("")
-	for _, b := range []*widget.Button{s.demo, s.join, s.region} {
+	for _, b := range []*widget.Button{s.demo, s.join.button, s.region} {
 		b.Enable()
 	}
 	s.status.Importance = widget.DangerImportance
 	s.status.SetText(firstStartError(err))
+}
+
+// joinFailed ends a join with its error, shown in the join card; the fields
+// keep what was typed.
+func (s *firstStart) joinFailed(err error) {
+	s.fail(nil)
+	s.join.failed(err)
 }
 
 // finish opens the main window.
@@ -174,8 +306,12 @@ func (s *firstStart) finish() {
 	}
 }
 
-// firstStartError is the Russian text of a failure of the first start.
+// firstStartError is the Russian text of a failure of the first start
+// ("" for none).
 func firstStartError(err error) string {
+	if err == nil {
+		return ""
+	}
 	var e *app.Error
 	var fe fieldError
 	switch {
@@ -209,6 +345,7 @@ func (s *firstStart) onDemo() {
 		return
 	}
 	s.begin("Демонстрационный регион: начинаем…", true)
+	s.demoDone = newDemoProgress(s.opts.now())
 	s.async(func() {
 		err := fs.Demo(func(stage string, done, total int) {
 			fyne.Do(func() { s.showProgress(stage, done, total) })
@@ -228,9 +365,7 @@ func (s *firstStart) showProgress(stage string, done, total int) {
 		return
 	}
 	s.stage.SetText("Демонстрационный регион: " + stage + " (прошло " + elapsedRu(time.Since(s.started)) + ")")
-	if total > 0 {
-		s.progress.SetValue(float64(done) / float64(total))
-	}
+	s.progress.SetValue(s.demoDone.at(stage, done, total))
 }
 
 func elapsedRu(d time.Duration) string {
@@ -242,27 +377,25 @@ func elapsedRu(d time.Duration) string {
 }
 
 // onJoin checks the fields, then joins the server off the UI goroutine: the
-// invite, the node's key and the first download of its data.
+// invite, the node's key and the first download of its data. A failure
+// leaves the form as it was typed, with the reason in the join card.
 func (s *firstStart) onJoin() {
 	fs := s.opts.FirstStart
 	if s.busy || fs == nil || fs.Join == nil {
 		return
 	}
-	if err := firstError(s.server, s.token); err != nil {
-		s.status.Importance = widget.DangerImportance
-		s.status.SetText(err.Error())
-		return
+	server, code, err := s.join.values()
+	if err != nil {
+		return // each field says what is wrong with it
 	}
-	server := strings.TrimRight(strings.TrimSpace(s.server.text()), "/")
-	token := strings.TrimSpace(s.token.text())
-	s.begin("Подключение к серверу "+server+" и загрузка данных области узла…", false)
+	s.begin("Подключение к серверу "+server+" и загрузка данных…", false)
 	s.async(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 		defer cancel()
-		err := fs.Join(ctx, server, token)
+		err := fs.Join(ctx, server, code)
 		fyne.Do(func() {
 			if err != nil {
-				s.fail(err)
+				s.joinFailed(err)
 				return
 			}
 			s.finish()

@@ -29,6 +29,15 @@ type Options struct {
 	// database cannot invite (the «Узлы» screen says why).
 	NewInvite func() (token, hash string, err error)
 
+	// Join pairs a database that syncs with no one with a server, from the
+	// top bar's «Подключить…», as FirstStart.Join does; nil leaves the
+	// button disabled.
+	Join func(ctx context.Context, server, code string) error
+
+	// ServerAddress is the address of the server this node syncs with, for
+	// the invite sheet ("" for none).
+	ServerAddress func() string
+
 	// FirstStart, when set, opens the window on the choice of a brand-new
 	// database instead of the main screen.
 	FirstStart *FirstStart
@@ -59,8 +68,9 @@ type FirstStart struct {
 	// it is doing (a stage and how far it is); it takes a while.
 	Demo func(progress func(stage string, done, total int)) error
 	// Join pairs the database with the regional server at server by
-	// spending the invite token, and loads the node's data. Its errors carry
-	// the server's codes and Russian messages.
+	// spending the invite (a code from the invite sheet, or a long KRZ1
+	// token), and loads the node's data. Its errors carry the server's codes
+	// and Russian messages, or the connection's (joinErrorRu tells them).
 	Join func(ctx context.Context, server, token string) error
 	// Server prefills the server's address: a join that was cut off before
 	// the server answered left it in the database.

@@ -93,7 +93,7 @@ func newNodesScreen(st app.Store, newInvite func() (string, string, error), now 
 	s.revokeNod.Importance = widget.DangerImportance
 	s.revokeNod.Disable()
 
-	help := helpText("Код приглашения одноразовый: передайте его МОЦ или исполнителю (лично, по телефону, в письме). " +
+	help := helpText("Код приглашения одноразовый и действует 7 дней: передайте его МОЦ или исполнителю (лично, по телефону, в письме). " +
 		"На новом компьютере при первом запуске выберите «Подключиться к РМЦ» и введите адрес сервера и этот код.")
 	createBox := container.NewVBox(heading("Новое приглашение"), help, s.kind,
 		container.NewBorder(nil, nil, nil, container.NewVBox(s.create), s.target.box),
@@ -165,8 +165,8 @@ func (s *nodesScreen) refresh() {
 	if s.newInvite == nil {
 		s.create.Disable()
 		s.tokenNote.Importance = widget.WarningImportance
-		s.tokenNote.SetText("На этой базе приглашения не создаются: у неё нет сертификата сервера. " +
-			"Запустите на ней kruzhok serve хотя бы раз или создайте приглашение на узле, подключённом к серверу.")
+		s.tokenNote.SetText("На этой базе приглашения не создаются. Создайте приглашение на компьютере РМЦ, " +
+			"подключённом к серверу, или на базе самого сервера.")
 	}
 }
 
@@ -232,7 +232,8 @@ func (s *nodesScreen) onCreate() {
 	s.copyToken.Enable()
 	s.tokenNote.Importance = widget.MediumImportance
 	s.tokenNote.SetText("Код для «" + s.labels[scope] + "». Он показан один раз: скопируйте его сейчас. " +
-		"На узле, подключённом к серверу, код заработает после синхронизации.")
+		"Если этот компьютер подключён к серверу, код заработает после синхронизации; на базе самого сервера — " +
+		"как только сервер запущен.")
 	s.refresh()
 	say(s.status, "Приглашение создано")
 }

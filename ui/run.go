@@ -143,6 +143,9 @@ func newMainScreen(w fyne.Window, st app.Store, opts Options, sy Syncer) *mainSc
 	m := &mainScreen{bar: newTopBar(st, opts, sy), tabs: newRoleTabs(st, opts)}
 	m.content = container.NewBorder(m.bar.content, nil, nil, nil, m.tabs)
 	m.bar.sync.onSynced = m.refreshInView
+	if sy == nil && opts.Join != nil {
+		m.bar.sync.setConnect(func() { showJoinDialog(w, opts.Join, func() { showMain(w, st, opts) }) })
+	}
 	if sy != nil {
 		m.bar.sync.onRejected = func() { m.showRejected(w, st, sy, opts) }
 	}

@@ -59,6 +59,8 @@ type syncBar struct {
 	// screen in view after new data arrived.
 	onRejected func()
 	onSynced   func()
+	// onConnect opens the join form of a database that is not joined.
+	onConnect func()
 
 	stop chan struct{}
 }
@@ -90,7 +92,16 @@ func newSyncBar(st app.Store, sy Syncer) *syncBar {
 		b.syncNow.Hide()
 		b.pending.Hide()
 	case sy == nil:
+		// Not joined: «Подключить…» opens the join form, once the window
+		// gives it (setConnect).
 		b.status.SetText("Синхронизация: не настроена")
+		b.syncNow.SetText("Подключить…")
+		b.syncNow.Importance = widget.HighImportance
+		b.syncNow.OnTapped = func() {
+			if b.onConnect != nil {
+				b.onConnect()
+			}
+		}
 		b.syncNow.Disable()
 		b.pending.Hide()
 	default:
@@ -105,6 +116,16 @@ func newSyncBar(st app.Store, sy Syncer) *syncBar {
 		b.content = container.NewHBox(b.status, b.syncNow)
 	}
 	return b
+}
+
+// setConnect makes «Подключить…» of a database that is not joined open
+// the join form through connect.
+func (b *syncBar) setConnect(connect func()) {
+	if b.sy != nil || b.st.Scope() == app.ScopeRegion {
+		return
+	}
+	b.onConnect = connect
+	b.syncNow.Enable()
 }
 
 // currentPreferences are the app's preferences, where dismissed rejections
