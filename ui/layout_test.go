@@ -498,7 +498,9 @@ func TestTopBarCutsALongNameAndShowsItWhole(t *testing.T) {
 	if !strings.Contains(bar.Text(), "Покрышкина") {
 		t.Fatalf("the bar's first text is %q", bar.Text())
 	}
-	sync := rgButton(win.Content(), "Синхронизировать сейчас")
+	// A node that is not joined offers «Подключить…» where a joined one
+	// has «Синхронизировать сейчас».
+	sync := rgButton(win.Content(), "Подключить…")
 	if sync == nil {
 		t.Fatal("no sync button in the bar")
 	}
