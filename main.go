@@ -3,6 +3,10 @@
 // DESIGN.md, one subcommand each (cli*.go).
 package main
 
-import "os"
+import (
+	"os"
+
+	_ "kruzhok/internal/rulocale" // first of all: Fyne in Russian, no locale noise
+)
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
