@@ -9,4 +9,8 @@ import (
 	_ "kruzhok/internal/rulocale" // first of all: Fyne in Russian, no locale noise
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	showFailure(code)
+	os.Exit(code)
+}

@@ -5,7 +5,9 @@ package main
 import (
 	"log"
 	"os"
+	"sync"
 	"syscall"
+	"unsafe"
 )
 
 // kruzhok.exe is linked as a GUI program (-H windowsgui): a double click
@@ -16,7 +18,69 @@ import (
 // redirected to a file or a pipe keeps its handle. cmd.exe does not wait for
 // a GUI program: `start /wait kruzhok.exe check` waits and sets %ERRORLEVEL%
 // (docs/DISTRIBUTION.md).
+//
+// Started from Explorer or a shortcut there is no console at all: stderr is
+// then kept in memory (its last few kilobytes), and a failure, such as a
+// database already open in another window, is shown in a message box
+// instead of vanishing.
 func init() { attachConsole() }
+
+// captured holds the tail of stderr when there is no console to write it to.
+var captured struct {
+	sync.Mutex
+	buf  []byte
+	w    *os.File
+	done chan struct{}
+}
+
+const capturedMax = 4 << 10
+
+func captureStderr() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return
+	}
+	captured.w, captured.done = w, make(chan struct{})
+	os.Stderr = w
+	log.SetOutput(w)
+	go func() {
+		defer close(captured.done)
+		b := make([]byte, 1024)
+		for {
+			n, err := r.Read(b)
+			captured.Lock()
+			captured.buf = append(captured.buf, b[:n]...)
+			if len(captured.buf) > capturedMax {
+				captured.buf = append([]byte(nil), captured.buf[len(captured.buf)-capturedMax:]...)
+			}
+			captured.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// showFailure shows what the program said on stderr in a message box when
+// it failed with no console to say it on.
+func showFailure(code int) {
+	if code == 0 || captured.w == nil {
+		return
+	}
+	captured.w.Close()
+	<-captured.done
+	captured.Lock()
+	text := failureText(captured.buf)
+	captured.Unlock()
+	if text == "" {
+		return
+	}
+	const mbIconError = 0x10
+	title, _ := syscall.UTF16PtrFromString("Кружок")
+	msg, _ := syscall.UTF16PtrFromString(text)
+	box := syscall.NewLazyDLL("user32.dll").NewProc("MessageBoxW")
+	box.Call(0, uintptr(unsafe.Pointer(msg)), uintptr(unsafe.Pointer(title)), mbIconError)
+}
 
 func attachConsole() {
 	out := validHandle(syscall.STD_OUTPUT_HANDLE)
@@ -27,7 +91,10 @@ func attachConsole() {
 	const attachParentProcess = ^uintptr(0) // ATTACH_PARENT_PROCESS, (DWORD)-1
 	attach := syscall.NewLazyDLL("kernel32.dll").NewProc("AttachConsole")
 	if r, _, _ := attach.Call(attachParentProcess); r == 0 {
-		return // started from Explorer or a shortcut: there is no console to write to
+		if !errh {
+			captureStderr() // started from Explorer or a shortcut: no console
+		}
+		return
 	}
 	con, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0)
 	if err != nil {

@@ -64,3 +64,18 @@ func TestFyneSpeaksRussian(t *testing.T) {
 		t.Errorf("file dialog title %q", got)
 	}
 }
+
+// A failure with no console (kruzhok.exe started from Explorer) is shown in
+// a message box: the program's own report lines, without the log around
+// them, even when the kept tail of stderr starts inside a letter.
+func TestFailureText(t *testing.T) {
+	tail := []byte("Ж")[1:]
+	got := failureText(append(tail, []byte("time=… level=INFO msg=\"sync not started\"\n"+
+		"kruzhok gui: база данных занята другим экземпляром Kruzhok — закройте его и повторите\n")...))
+	if got != "kruzhok gui: база данных занята другим экземпляром Kruzhok — закройте его и повторите" {
+		t.Errorf("failureText = %q", got)
+	}
+	if got := failureText([]byte("fatal error: что-то\n")); got != "fatal error: что-то" {
+		t.Errorf("failureText without a report line = %q", got)
+	}
+}
