@@ -31,6 +31,8 @@ done
 wine=/usr/lib/wine/wine64
 [ -x "$wine" ] || wine=$(command -v wine64 || true)
 [ -n "$wine" ] && [ -x "$wine" ] || fail "нет wine64 (apt-get install --no-install-recommends wine64)"
+wineserver=/usr/lib/wine/wineserver
+[ -x "$wineserver" ] || wineserver=$(command -v wineserver || echo true)
 
 # 1. The exe: rebuilt only when a source is newer.
 exe="$root/dist/kruzhok.exe"
@@ -46,7 +48,7 @@ tmp=$(mktemp -d)
 gui=""
 cleanup() {
 	[ -n "$gui" ] && kill "$gui" 2>/dev/null
-	WINEPREFIX="$tmp/prefix" wineserver -k 2>/dev/null || true
+	WINEPREFIX="$tmp/prefix" "$wineserver" -k 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -54,7 +56,7 @@ export WINEPREFIX="$tmp/prefix" WINEDEBUG=-all WINEARCH=win64 WINEDLLOVERRIDES="
 unset DISPLAY WAYLAND_DISPLAY
 step "wine prefix ($($wine --version 2>/dev/null))"
 $wine wineboot --init >/dev/null 2>&1 || fail "wineboot"
-wineserver -w 2>/dev/null || true
+"$wineserver" -w 2>/dev/null || true
 x86_64-w64-mingw32-gcc -O2 -shared -o "$tmp/bcryptprimitives.dll" \
 	scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32 || fail "shim build"
 cp "$tmp/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
@@ -103,10 +105,19 @@ pdftotext -enc UTF-8 "$pdf" "$tmp/registry.txt" || fail "pdftotext"
 expect "$tmp/registry.txt" "сертификат" "registry.pdf"
 
 # 3. The window, under Xvfb at 1024×600, on the region and on a provider.
-cp "$appdata/kruzhok.db" "$tmp/provider.db"
-go run ./scripts/setscope "$tmp/provider.db" provider: >/dev/null || fail "setscope"
+# The window asks for a password before it opens a database; sealed under
+# KRUZHOK_PASSWORD (keys init, itself a test of the key files on Windows),
+# it opens at once.
 mkdir -p "$WINEPREFIX/drive_c/data"
-cp "$tmp/provider.db" "$WINEPREFIX/drive_c/data/provider.db"
+cp "$appdata/kruzhok.db" "$WINEPREFIX/drive_c/data/region.db"
+cp "$appdata/kruzhok.db" "$WINEPREFIX/drive_c/data/provider.db"
+go run ./scripts/setscope "$WINEPREFIX/drive_c/data/provider.db" provider: >/dev/null || fail "setscope"
+export KRUZHOK_PASSWORD="смоук-тест-wine"
+for db in region provider; do
+	step "kruzhok.exe keys init --data C:\\data\\$db.db"
+	k keys init --data "C:\\data\\$db.db" || { cat "$tmp/out" "$tmp/err" >&2; fail "keys init $db"; }
+	[ -s "$WINEPREFIX/drive_c/data/$db.db.key" ] || fail "keys init $db: no key file"
+done
 
 # shoot NAME ARGS: opens the window, waits for it, takes SHOTS_DIR/windows-NAME.png;
 # with NAME=region also checks the lock and the control point meanwhile.
@@ -126,19 +137,19 @@ shoot() {
 		sleep 1
 		import -window root "$S/windows-$N.png" || echo "import failed" >"$T/fail-$N"
 		if [ "$N" = region ]; then
-			"$0" "C:\\kruzhok.exe" check >"$T/locked.out" 2>"$T/locked.err"; echo $? >"$T/locked.rc"
-			"$0" "C:\\kruzhok.exe" backup --out "C:\\copy.db.zst" >"$T/backup.out" 2>"$T/backup.err"; echo $? >"$T/backup.rc"
+			"$0" "C:\\kruzhok.exe" check --data "C:\\data\\region.db" >"$T/locked.out" 2>"$T/locked.err"; echo $? >"$T/locked.rc"
+			"$0" "C:\\kruzhok.exe" backup --data "C:\\data\\region.db" --out "C:\\copy.db.zst" >"$T/backup.out" 2>"$T/backup.err"; echo $? >"$T/backup.rc"
 		fi
 		kill $gui 2>/dev/null; wait $gui 2>/dev/null; true' "$wine" "$@" \
 		|| fail "xvfb-run ($name)"
 	[ ! -e "$tmp/fail-$name" ] || fail "screenshot $name"
 	[ -s "$shots/windows-$name.png" ] || fail "no screenshot $name"
-	wineserver -w 2>/dev/null || true
+	"$wineserver" -w 2>/dev/null || true
 }
 export T="$tmp" S="$shots"
 
-step "window: region (kruzhok.exe), the lock and the control point"
-shoot region
+step "window: region, the lock and the control point"
+shoot region --data 'C:\data\region.db'
 sed -i 's/\r$//' "$tmp"/locked.* "$tmp"/backup.*
 [ "$(cat "$tmp/locked.rc")" = 1 ] || { cat "$tmp/locked.out" "$tmp/locked.err" >&2; fail "check beside the window: exit $(cat "$tmp/locked.rc"), want 1"; }
 grep -q "занята" "$tmp/locked.err" || { cat "$tmp/locked.err" >&2; fail "check beside the window: no «занята»"; }
