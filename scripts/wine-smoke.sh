@@ -119,32 +119,44 @@ for db in region provider; do
 	[ -s "$WINEPREFIX/drive_c/data/$db.db.key" ] || fail "keys init $db: no key file"
 done
 
-# shoot NAME ARGS: opens the window, waits for it, takes SHOTS_DIR/windows-NAME.png;
+# shoot NAME ARGS: opens the window in a Wine desktop of $SCREEN (1024x600
+# by default, the small laptop screen), with Windows' own window frame, waits
+# until the program has started its scheduler, and takes SHOTS_DIR/windows-NAME.png;
 # with NAME=region also checks the lock and the control point meanwhile.
 shoot() {
 	local name=$1
 	shift
+	export SCREEN=${SCREEN:-1024x600}
+	# Another screen size (SCREEN=1366x768) names its shots windows-NAME-1366x768.png.
+	[ "$SCREEN" = 1024x600 ] || name="$name-$SCREEN"
 	export N=$name
-	xvfb-run -a -s "-screen 0 1024x600x24" bash -c '
+	xvfb-run -a -s "-screen 0 ${SCREEN}x24" bash -c '
 		set -u
-		"$0" "C:\\kruzhok.exe" "$@" 2>"$T/gui-$N.log" & gui=$!
-		for i in $(seq 1 60); do
-			if xdotool search --name "Кружок" >/dev/null 2>&1 || xdotool search --class kruzhok >/dev/null 2>&1; then break; fi
+		"$0" explorer "/desktop=Kruzhok,$SCREEN" "C:\\kruzhok.exe" "$@" 2>"$T/gui-$N.log" & gui=$!
+		for i in $(seq 1 90); do
+			grep -q "scheduler started" "$T/gui-$N.log" 2>/dev/null && break
 			sleep 1
 		done
-		sleep "${WAIT:-8}"
-		xdotool mousemove 1000 590 2>/dev/null || true
+		sleep "${WAIT:-6}"
+		xdotool mousemove 1010 590 2>/dev/null || true
 		sleep 1
 		import -window root "$S/windows-$N.png" || echo "import failed" >"$T/fail-$N"
-		if [ "$N" = region ]; then
+		if [ "${N%%-*}" = region ]; then
 			"$0" "C:\\kruzhok.exe" check --data "C:\\data\\region.db" >"$T/locked.out" 2>"$T/locked.err"; echo $? >"$T/locked.rc"
 			"$0" "C:\\kruzhok.exe" backup --data "C:\\data\\region.db" --out "C:\\copy.db.zst" >"$T/backup.out" 2>"$T/backup.err"; echo $? >"$T/backup.rc"
 		fi
 		kill $gui 2>/dev/null; wait $gui 2>/dev/null; true' "$wine" "$@" \
 		|| fail "xvfb-run ($name)"
+	"$wineserver" -k 2>/dev/null || true
 	[ ! -e "$tmp/fail-$name" ] || fail "screenshot $name"
 	[ -s "$shots/windows-$name.png" ] || fail "no screenshot $name"
-	"$wineserver" -w 2>/dev/null || true
+	grep -q "scheduler started" "$tmp/gui-$name.log" || { cat "$tmp/gui-$name.log" >&2; fail "window $name: the program did not start its work"; }
+	if grep -q "Fyne error\|panic:\|fatal error" "$tmp/gui-$name.log"; then
+		cat "$tmp/gui-$name.log" >&2
+		fail "window $name: error in the log"
+	fi
+	# Keep the docs small: 256 colours without dithering are plenty for a UI.
+	convert-im6.q16 "$shots/windows-$name.png" +dither -colors 256 "PNG8:$shots/windows-$name.png" 2>/dev/null || true
 }
 export T="$tmp" S="$shots"
 
