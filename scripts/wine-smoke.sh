@@ -65,9 +65,16 @@ winuser=$(ls "$WINEPREFIX/drive_c/users" | grep -v '^Public$' | head -1)
 appdata="$WINEPREFIX/drive_c/users/$winuser/AppData/Roaming/kruzhok"
 
 # k runs kruzhok.exe ARGS with a time limit, stdout to $tmp/out, stderr to $tmp/err.
+# Wine itself sometimes loses its server under load ("wine client error"):
+# such a run is repeated once; the program's own failures are not.
 k() {
 	local rc=0
 	timeout 300 "$wine" 'C:\kruzhok.exe' "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if grep -q "^wine client error" "$tmp/err"; then
+		echo "   (wine client error; once more)"
+		rc=0
+		timeout 300 "$wine" 'C:\kruzhok.exe' "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	fi
 	sed -i 's/\r$//' "$tmp/out" "$tmp/err"
 	return $rc
 }
@@ -132,7 +139,8 @@ shoot() {
 	export N=$name
 	xvfb-run -a -s "-screen 0 ${SCREEN}x24" bash -c '
 		set -u
-		"$0" explorer "/desktop=Kruzhok,$SCREEN" "C:\\kruzhok.exe" "$@" 2>"$T/gui-$N.log" & gui=$!
+		# Through cmd.exe, without DISPLAY: a real Windows has no such variable.
+		"$0" explorer "/desktop=Kruzhok,$SCREEN" cmd /c "set DISPLAY=&& C:\\kruzhok.exe $*" 2>"$T/gui-$N.log" & gui=$!
 		for i in $(seq 1 90); do
 			grep -q "scheduler started" "$T/gui-$N.log" 2>/dev/null && break
 			sleep 1

@@ -5,6 +5,7 @@ package ui
 import (
 	"errors"
 	"os"
+	"runtime"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -97,6 +98,9 @@ func RussianFyne() {
 // haveDisplay reports whether a desktop session is reachable: GLFW panics
 // without one instead of returning an error.
 func haveDisplay(getenv func(string) string) bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true // their desktop is always there, and no variable names it
+	}
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 
