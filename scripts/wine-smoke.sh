@@ -111,6 +111,28 @@ pdf="$WINEPREFIX/drive_c/registry.pdf"
 pdftotext -enc UTF-8 "$pdf" "$tmp/registry.txt" || fail "pdftotext"
 expect "$tmp/registry.txt" "сертификат" "registry.pdf"
 
+# The installer, if build-windows.sh made one: silent install for this user,
+# shortcuts and uninstaller in place, then a silent uninstall that leaves the
+# data alone.
+setup=$(ls "$root"/dist/kruzhok-*-setup.exe 2>/dev/null | head -1 || true)
+if [ -n "$setup" ] && [ "$setup" -nt "$exe" ]; then
+	step "installer $(basename "$setup") /S"
+	timeout 300 "$wine" "$setup" /S >/dev/null 2>&1 || fail "installer"
+	"$wineserver" -w 2>/dev/null || true
+	inst="$WINEPREFIX/drive_c/users/$winuser/AppData/Local/Programs/Kruzhok"
+	[ -s "$inst/kruzhok.exe" ] && [ -s "$inst/uninstall.exe" ] && [ -s "$inst/README.txt" ] || fail "installer: нет файлов в $inst"
+	cmp -s "$inst/kruzhok.exe" "$exe" || fail "installer: не тот kruzhok.exe"
+	find "$WINEPREFIX/drive_c" -name 'Кружок.lnk' -path '*Start Menu*' | grep -q . || fail "installer: нет ярлыка в меню «Пуск»"
+	timeout 300 "$wine" "$inst/../Kruzhok/uninstall.exe" /S >/dev/null 2>&1 || fail "uninstaller"
+	"$wineserver" -w 2>/dev/null || true
+	for i in $(seq 1 20); do [ -e "$inst/kruzhok.exe" ] || break; sleep 1; done
+	[ ! -e "$inst/kruzhok.exe" ] || fail "uninstaller: kruzhok.exe остался"
+	! find "$WINEPREFIX/drive_c" -name 'Кружок.lnk' | grep -q . || fail "uninstaller: ярлыки остались"
+	[ -s "$appdata/kruzhok.db" ] || fail "uninstaller: удалил данные"
+elif [ -n "${CI:-}" ] && command -v makensis >/dev/null 2>&1; then
+	fail "no fresh installer in dist/ (scripts/build-windows.sh)"
+fi
+
 # 3. The window, under Xvfb at 1024×600, on the region and on a provider.
 # The window asks for a password before it opens a database; sealed under
 # KRUZHOK_PASSWORD (keys init, itself a test of the key files on Windows),

@@ -5,6 +5,8 @@
 ; desktop, an uninstaller to "Apps and features". The data
 ; (%AppData%\kruzhok) is never touched by installing or uninstalling.
 Unicode true
+; 64-bit like the program itself; Wine without 32-bit support runs it too.
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
 
