@@ -150,7 +150,8 @@ done
 
 # shoot NAME ARGS: opens the window in a Wine desktop of $SCREEN (1024x600
 # by default, the small laptop screen), with Windows' own window frame, waits
-# until the program has started its scheduler, and takes SHOTS_DIR/windows-NAME.png;
+# until the program has started its scheduler (or 10 s with READY empty), and
+# takes SHOTS_DIR/windows-NAME.png;
 # with NAME=region also checks the lock and the control point meanwhile.
 shoot() {
 	local name=$1
@@ -158,13 +159,14 @@ shoot() {
 	export SCREEN=${SCREEN:-1024x600}
 	# Another screen size (SCREEN=1366x768) names its shots windows-NAME-1366x768.png.
 	[ "$SCREEN" = 1024x600 ] || name="$name-$SCREEN"
-	export N=$name
+	export N=$name READY=${READY-scheduler started}
 	xvfb-run -a -s "-screen 0 ${SCREEN}x24" bash -c '
 		set -u
 		# Through cmd.exe, without DISPLAY: a real Windows has no such variable.
 		"$0" explorer "/desktop=Kruzhok,$SCREEN" cmd /c "set DISPLAY=&& C:\\kruzhok.exe $*" 2>"$T/gui-$N.log" & gui=$!
 		for i in $(seq 1 90); do
-			grep -q "scheduler started" "$T/gui-$N.log" 2>/dev/null && break
+			[ -z "$READY" ] && { sleep 10; break; }
+			grep -q "$READY" "$T/gui-$N.log" 2>/dev/null && break
 			sleep 1
 		done
 		sleep "${WAIT:-6}"
@@ -180,7 +182,7 @@ shoot() {
 	"$wineserver" -k 2>/dev/null || true
 	[ ! -e "$tmp/fail-$name" ] || fail "screenshot $name"
 	[ -s "$shots/windows-$name.png" ] || fail "no screenshot $name"
-	grep -q "scheduler started" "$tmp/gui-$name.log" || { cat "$tmp/gui-$name.log" >&2; fail "window $name: the program did not start its work"; }
+	[ -z "$READY" ] || grep -q "$READY" "$tmp/gui-$name.log" || { cat "$tmp/gui-$name.log" >&2; fail "window $name: the program did not start its work"; }
 	if grep -q "Fyne error\|panic:\|fatal error" "$tmp/gui-$name.log"; then
 		cat "$tmp/gui-$name.log" >&2
 		fail "window $name: error in the log"
@@ -201,6 +203,9 @@ grep -q "сделана работающей программой" "$tmp/backup.
 
 step "window: provider"
 shoot provider --data 'C:\data\provider.db'
+
+step "window: first start on a new database (asks for a password)"
+READY= KRUZHOK_PASSWORD= shoot first-start --data 'C:\data\new.db'
 
 for f in "$shots"/windows-*.png; do
 	echo "   $f $(identify -format '%wx%h' "$f")"
