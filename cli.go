@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
 	"kruzhok/app"
 )
@@ -152,4 +154,23 @@ func errText(err error) string {
 func fail(stderr io.Writer, name string, err error) int {
 	fmt.Fprintf(stderr, "kruzhok %s: %s\n", name, errText(err))
 	return exitFail
+}
+
+// failureText is what a message box shows of a failed run with no console
+// (main_windows.go): the lines of the program's own
+// reports ("kruzhok …: …"), or the tail of stderr if there are none.
+func failureText(b []byte) string {
+	for len(b) > 0 && !utf8.Valid(b) {
+		b = b[1:] // the tail may start inside a letter
+	}
+	var lines []string
+	for _, l := range strings.Split(string(bytes.TrimSpace(b)), "\n") {
+		if strings.HasPrefix(l, "kruzhok ") {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	if len(lines) == 0 {
+		return strings.TrimSpace(string(b))
+	}
+	return strings.Join(lines, "\n")
 }

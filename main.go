@@ -3,6 +3,14 @@
 // DESIGN.md, one subcommand each (cli*.go).
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+	_ "kruzhok/internal/rulocale" // first of all: Fyne in Russian, no locale noise
+)
+
+func main() {
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	showFailure(code)
+	os.Exit(code)
+}

@@ -71,7 +71,8 @@ func exe(t *testing.T, args ...string) result {
 	return r
 }
 
-// testEnv is the environment of the binary under test: no graphical display.
+// testEnv is the environment of the binary under test: no graphical display,
+// the C locale.
 func testEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -79,7 +80,7 @@ func testEnv() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "LANG=en_US.UTF-8") // Fyne cannot parse the C locale and says so
+	return append(env, "LANG=C.UTF-8") // the default of servers and CI: no locale noise (package rulocale)
 }
 
 func (r result) want(t *testing.T, code int, stream, substr string) {

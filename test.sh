@@ -5,6 +5,4 @@
 # later runs reuse the Go build cache.
 set -euo pipefail
 cd "$(dirname "$0")"
-# Fyne logs "Error parsing user locale C" for the C/POSIX locale; harmless, but noise.
-case "${LANG:-C}" in C | C.* | POSIX) export LANG=en_US.UTF-8 ;; esac
 go test -race -count=1 ./...

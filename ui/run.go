@@ -5,14 +5,18 @@ package ui
 import (
 	"errors"
 	"os"
+	"runtime"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 
 	"kruzhok/app"
 	"kruzhok/assets"
+	"kruzhok/internal/rulocale"
 )
 
 // AppID is the application ID: Fyne keeps preferences and storage under it,
@@ -71,15 +75,37 @@ func newApp() fyne.App {
 		Icon:       icon,
 		Migrations: map[string]bool{"fyneDo": true},
 	})
+	RussianFyne()
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
 	a.Settings().SetTheme(newTheme())
 	return a
 }
 
+var russianOnce sync.Once
+
+// RussianFyne makes Fyne's own words (the file dialog, the date picker,
+// «Отмена») Russian whatever the system's language: Fyne picks the closest
+// of its translations to the user's locale, so its Russian strings are
+// loaded under every language it ships. On Linux the locale itself is
+// already Russian (package rulocale); on an English Windows this is what
+// makes the dialogs Russian.
+func RussianFyne() {
+	russianOnce.Do(func() {
+		for _, l := range rulocale.FyneLanguages {
+			if err := lang.AddTranslationsForLocale([]byte(rulocale.FyneRussian), fyne.Locale(l)); err != nil {
+				fyne.LogError("Russian translation for "+l, err)
+			}
+		}
+	})
+}
+
 // haveDisplay reports whether a desktop session is reachable: GLFW panics
 // without one instead of returning an error.
 func haveDisplay(getenv func(string) string) bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true // their desktop is always there, and no variable names it
+	}
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 

@@ -1,11 +1,19 @@
 // Package atomicfile writes a file so that it holds either its old content
 // or all of the new: a synced temporary file beside it, then a rename.
+//
+// On Windows os.Rename is MoveFileEx with MOVEFILE_REPLACE_EXISTING, which
+// replaces an existing file too, but fails while another program (a virus
+// scanner, the search indexer, a viewer) has the old file open; the rename is
+// then retried for up to a second. Modes mean little there: Windows keeps
+// only the read-only bit, and the user's folders are private by their ACLs.
 package atomicfile
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"time"
 )
 
 // Write writes data to path with perm. The rename is synced too (the
@@ -27,7 +35,7 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = rename(f.Name(), path)
 	}
 	if err != nil {
 		return fmt.Errorf("запись %s: %w", path, err)
@@ -37,4 +45,15 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// rename is os.Rename, retried on Windows while another program holds the
+// target open.
+func rename(from, to string) error {
+	err := os.Rename(from, to)
+	for i := 0; err != nil && runtime.GOOS == "windows" && i < 20; i++ {
+		time.Sleep(50 * time.Millisecond)
+		err = os.Rename(from, to)
+	}
+	return err
 }
