@@ -42,7 +42,9 @@ func Run(st app.Store, opts Options) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	w := newWindow(newApp(), st, opts)
+	a := newApp()
+	w := newWindow(a, st, opts)
+	fitToScreen(a, w)
 	followFocus(w)
 	w.ShowAndRun()
 	return nil
@@ -56,7 +58,9 @@ func RunUnlock(u Unlock) error {
 	if !haveDisplay(os.Getenv) {
 		return ErrNoDisplay
 	}
-	w := newUnlockWindow(newApp(), u)
+	a := newApp()
+	w := newUnlockWindow(a, u)
+	fitToScreen(a, w)
 	followFocus(w)
 	w.ShowAndRun()
 	return nil
@@ -116,7 +120,7 @@ var icon = fyne.NewStaticResource("kruzhok.png", assets.Icon)
 func newWindow(a fyne.App, st app.Store, opts Options) fyne.Window {
 	w := a.NewWindow(windowTitle)
 	w.SetIcon(icon)
-	w.Resize(fyne.NewSize(1200, 760))
+	w.Resize(preferredSize)
 	showStore(w, st, opts)
 	return w
 }
@@ -126,7 +130,7 @@ func newWindow(a fyne.App, st app.Store, opts Options) fyne.Window {
 func newUnlockWindow(a fyne.App, u Unlock) fyne.Window {
 	w := a.NewWindow(windowTitle)
 	w.SetIcon(icon)
-	w.Resize(fyne.NewSize(1200, 760))
+	w.Resize(preferredSize)
 	s := newUnlockScreen(u, func(st app.Store, opts Options) { showStore(w, st, opts) })
 	w.SetContent(s.content)
 	w.Canvas().Focus(s.pass)
