@@ -4,12 +4,10 @@ package ui
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -38,12 +36,7 @@ func saveDocument(o fyne.CanvasObject, status *widget.Label, render func() (stri
 		sayErr(status, fieldError("Окно программы недоступно: документ не сохранён"))
 		return
 	}
-	d := dialog.NewFileSave(writeDocument(w, status, data), w)
-	d.SetFileName(name)
-	if ext := filepath.Ext(name); ext != "" {
-		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
-	}
-	d.Show()
+	showSaveDialog(w, name, writeDocument(w, status, data))
 }
 
 // personalDataWarning follows every saved document: the database is sealed

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -189,6 +190,52 @@ func TestSavedDocumentWarnsOfPersonalData(t *testing.T) {
 	for _, want := range []string{"Сохранено: " + path, "персональные данные детей", "не зашифрован"} {
 		if !strings.Contains(status.Text, want) {
 			t.Errorf("status %q lacks %q", status.Text, want)
+		}
+	}
+}
+
+// The save dialog lists its places in Russian: Fyne names them in English
+// in its code («Home», «Computer»), outside its translations.
+func TestSaveDialogPlacesAreRussian(t *testing.T) {
+	test.NewTempApp(t)
+	RussianFyne()
+	w := munWorld(t)
+	certs := newCertificatesScreen(w.db, "27", w.clock)
+	win := rgShow(t, certs.content)
+	certs.refresh()
+	rgTap(t, certs.content, "Выписка из реестра (PDF)…")
+	top := win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no save dialog over the window")
+	}
+	var list *widget.List
+	walkPublic(top, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.List); ok && list == nil {
+			list = l
+		}
+	})
+	if list == nil {
+		t.Fatal("no list of places in the save dialog")
+	}
+	var names []string
+	for i := 0; i < list.Length(); i++ {
+		item := list.CreateItem()
+		list.UpdateItem(i, item)
+		walkPublic(item, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok {
+				names = append(names, l.Text)
+			}
+		})
+	}
+	joined := strings.Join(names, " | ")
+	for _, en := range []string{"Home", "Computer"} {
+		if strings.Contains(joined, en) {
+			t.Errorf("the places name %q: %s", en, joined)
+		}
+	}
+	for _, ru := range []string{"Домашняя папка", "Компьютер"} {
+		if !strings.Contains(joined, ru) {
+			t.Errorf("no %q among the places: %s", ru, joined)
 		}
 	}
 }

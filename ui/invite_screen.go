@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -294,7 +293,7 @@ func (s *munInvitesScreen) onSave() {
 		sayErr(s.status, fieldError("Окно программы недоступно: лист не сохранён"))
 		return
 	}
-	d := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
+	showSaveDialog(w, fileName(strings.TrimRight("Приглашение — "+s.last.forName, ". "), ".pdf"), func(out fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(errors.New("Не удалось выбрать файл: "+err.Error()), w)
 			return
@@ -311,8 +310,5 @@ func (s *munInvitesScreen) onSave() {
 			return
 		}
 		say(s.status, "Лист приглашения сохранён: "+out.URI().Path()+". Храните его как пароль.")
-	}, w)
-	d.SetFileName(fileName(strings.TrimRight("Приглашение — "+s.last.forName, ". "), ".pdf"))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.Show()
+	})
 }
