@@ -161,8 +161,11 @@ func pickEverything(o fyne.CanvasObject) {
 	var tables []*widget.Table
 	var lists []*widget.List
 	var selects []*widget.Select
+	var pickers []*groupPicker
 	rgWalk(o, func(o fyne.CanvasObject) bool {
 		switch v := o.(type) {
+		case *groupPicker:
+			pickers = append(pickers, v)
 		case *widget.Table:
 			tables = append(tables, v)
 		case *widget.List:
@@ -193,6 +196,19 @@ func pickEverything(o fyne.CanvasObject) {
 			}
 		}
 		s.SetSelected(longest)
+	}
+	// A group picker takes the longest group with places: a full one is
+	// refused, and the quote is what must fit.
+	for _, p := range pickers {
+		longest := -1
+		for i, op := range p.Options {
+			if !p.full(i) && (longest < 0 || len([]rune(op)) > len([]rune(p.Options[longest]))) {
+				longest = i
+			}
+		}
+		if longest >= 0 {
+			p.SetSelectedIndex(longest)
+		}
 	}
 }
 

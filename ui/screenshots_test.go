@@ -265,7 +265,7 @@ func TestScreenshotsSmall(t *testing.T) {
 		openTab(t, win, "Журнал")
 		groups := find[*widget.Select](t, selectedTab(win))
 		for _, o := range groups.Options {
-			if strings.HasPrefix(o, "Роботы-1") {
+			if strings.Contains(o, "Роботы-1") {
 				groups.SetSelected(o)
 			}
 		}
