@@ -208,7 +208,8 @@ func (s *invoicesScreen) onSubmit() {
 	amount := inv.Amount
 	if inv.Type == app.InvAdvance {
 		if err := s.amount.validate(); err != nil {
-			sayErr(s.status, err)
+			// Said once, at the field; the status only points at it.
+			sayInvalid(s.status, "Счёт не подан", s.amount)
 			return
 		}
 		amount, _ = app.ParseRub(s.amount.text())

@@ -53,6 +53,10 @@ func TestSubmitAdvanceBelowTheMaximum(t *testing.T) {
 	if s.amount.msg.Text != "Аванс не может быть больше 612,79\u00a0₽ (80 % начислений месяца)" || w.outbox() != before {
 		t.Errorf("over the maximum: message %q, outbox +%d", s.amount.msg.Text, w.outbox()-before)
 	}
+	// Said once: the status points at the field and does not repeat it.
+	if s.status.Text != "Счёт не подан: исправьте поля, отмеченные красным" {
+		t.Errorf("over the maximum: status %q", s.status.Text)
+	}
 
 	typeInto(s.amount, "500,00")
 	pressEnter(s.amount.entry)
