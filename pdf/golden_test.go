@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"kruzhok/app"
-	"kruzhok/assets"
 	"kruzhok/pdf"
-	"kruzhok/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden texts of the documents in testdata/")
@@ -50,25 +48,7 @@ var (
 func goldenWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, Prov: gProv, Group: gGroup, Child: gChild, Cert: gCert, Contract: gContract}
-	w.setToday("2026-11-10")
-	db, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true, Now: func() time.Time { return w.now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.db = db
-	t.Cleanup(func() {
-		if breaches := db.Check(app.Check); len(breaches) > 0 {
-			t.Errorf("check after test: %q", breaches)
-		}
-		db.Close()
-	})
-	w.must(assets.Seed(day("2026-11-10")))
-	w.must(&app.SetPriceCap{Pct: 120})
-	w.must(&app.SetParams{Params: app.Params{Municipality: "27", Period: "2026-2027", Mode: app.ModeFinancing,
-		Quota: 10, Nominal: 5_000_00, DaysToRequest: 30, Population: 1000, BudgetLimit: 100_000_000_00}})
-	w.must(&app.RegisterProvider{ID: gProv, Name: "АНО ДО «Робототехника»", Type: app.ProviderTraining,
-		Municipality: "27", INN: "2634000001", Licence: "26Л01-0001"})
-	w.must(&app.SetProviderStatus{Provider: gProv, Status: app.ProviderActive})
+	openWorld(w)
 	w.must(&app.SaveProgramme{ID: gProg, Provider: gProv, Title: "Робототехника", Direction: "tech",
 		AgeMin: 5, AgeMax: 17, Form: "очная"})
 	w.must(&app.SaveModule{ID: gMod, Programme: gProg, Name: "Базовый", Hours: 72, Months: 9,

@@ -51,6 +51,43 @@ func (w *world) must(c app.Command) {
 func example(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, Prov: "prov-1", Group: "grp-1", Child: "child-1", Cert: "cert-1", Contract: "contract-1"}
+	openWorld(w)
+	w.must(&app.SaveProgramme{ID: "prog-1", Provider: w.Prov, Title: "Робототехника", Direction: "tech",
+		AgeMin: 5, AgeMax: 17, Form: "очная"})
+	w.must(&app.SaveModule{ID: "mod-1", Programme: "prog-1", Name: "Базовый", Hours: 72, Months: 9,
+		MinChildren: 5, MaxChildren: 20, Price: 12_000_00, NormPrice: 10_000_00})
+	w.must(&app.SubmitProgramme{Programme: "prog-1"})
+	w.must(&app.CertifyProgramme{Programme: "prog-1"})
+	w.must(&app.OpenGroup{ID: w.Group, Module: "mod-1", Name: "Роботы-1", Start: day("2026-09-01"),
+		End: day("2027-05-31"), Capacity: 20, AgeMin: 5, AgeMax: 17,
+		Schedule: []app.Slot{
+			{Weekday: 2, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"},
+			{Weekday: 4, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"}},
+		EnrolFrom: day("2026-08-15"), EnrolTo: day("2027-04-30")})
+	w.must(&app.RegisterChild{Child: app.Child{ID: w.Child, LastName: "Петров", FirstName: "Иван",
+		MiddleName: "Сергеевич", BirthDate: day("2015-03-10"), Municipality: "27", GuardianName: "Петрова Анна Ивановна",
+		GuardianPhone: "+7 918 000-00-00", ConsentDate: day("2026-09-01"), ConsentBy: "Сидорова М. П."}})
+	w.must(&app.IssueCertificate{ID: w.Cert, Child: w.Child})
+	w.must(&app.RequestFinancing{ID: "req-1", Certificate: w.Cert})
+	var q app.Quote
+	if err := w.db.View(func(r app.Reader) error {
+		e, err := app.PrepareEnrolment(r, w.Cert, w.Group, day("2026-11-15"), day("2026-11-10"))
+		q = e.Quote
+		return err
+	}); err != nil {
+		t.Fatalf("quote: %v", err)
+	}
+	w.must(&app.Enrol{ID: w.Contract, Certificate: w.Cert, Group: w.Group, Start: day("2026-11-15"),
+		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
+	return w
+}
+
+// openWorld opens w's database in a temporary directory on 10.11.2026 (the
+// check of every invariant runs when the test ends) and registers the
+// region, municipality 27 in financing mode and the active provider w.Prov.
+func openWorld(w *world) {
+	t := w.t
+	t.Helper()
 	w.setToday("2026-11-10")
 	db, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true, Now: func() time.Time { return w.now }})
 	if err != nil {
@@ -70,34 +107,6 @@ func example(t *testing.T) *world {
 	w.must(&app.RegisterProvider{ID: w.Prov, Name: "АНО ДО «Робототехника»", Type: app.ProviderTraining,
 		Municipality: "27", INN: "2634000001", Licence: "26Л01-0001"})
 	w.must(&app.SetProviderStatus{Provider: w.Prov, Status: app.ProviderActive})
-	w.must(&app.SaveProgramme{ID: "prog-1", Provider: w.Prov, Title: "Робототехника", Direction: "tech",
-		AgeMin: 5, AgeMax: 17, Form: "очная"})
-	w.must(&app.SaveModule{ID: "mod-1", Programme: "prog-1", Name: "Базовый", Hours: 72, Months: 9,
-		MinChildren: 5, MaxChildren: 20, Price: 12_000_00, NormPrice: 10_000_00})
-	w.must(&app.SubmitProgramme{Programme: "prog-1"})
-	w.must(&app.CertifyProgramme{Programme: "prog-1"})
-	w.must(&app.OpenGroup{ID: w.Group, Module: "mod-1", Name: "Роботы-1", Start: day("2026-09-01"),
-		End: day("2027-05-31"), Capacity: 20, AgeMin: 5, AgeMax: 17,
-		Schedule: []app.Slot{
-			{Weekday: 2, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"},
-			{Weekday: 4, Start: 15 * 60, End: 16*60 + 30, Room: "12", Address: "ул. Ленина, 1"}},
-		EnrolFrom: day("2026-08-15"), EnrolTo: day("2027-04-30")})
-	w.must(&app.RegisterChild{Child: app.Child{ID: w.Child, LastName: "Петров", FirstName: "Иван",
-		MiddleName: "Сергеевич", BirthDate: day("2015-03-10"), Municipality: "27", GuardianName: "Петрова Анна Ивановна",
-		GuardianPhone: "+7 918 000-00-00", ConsentDate: day("2026-09-01"), ConsentBy: "Сидорова М. П."}})
-	w.must(&app.IssueCertificate{ID: w.Cert, Child: w.Child})
-	w.must(&app.RequestFinancing{ID: "req-1", Certificate: w.Cert})
-	var q app.Quote
-	if err := db.View(func(r app.Reader) error {
-		e, err := app.PrepareEnrolment(r, w.Cert, w.Group, day("2026-11-15"), day("2026-11-10"))
-		q = e.Quote
-		return err
-	}); err != nil {
-		t.Fatalf("quote: %v", err)
-	}
-	w.must(&app.Enrol{ID: w.Contract, Certificate: w.Cert, Group: w.Group, Start: day("2026-11-15"),
-		QuotedCert: q.Cert, QuotedParent: q.Parent, ParentConfirmed: true})
-	return w
 }
 
 // render runs one document inside a read transaction.
