@@ -44,7 +44,7 @@ func fitToScreen(a fyne.App, w fyne.Window) {
 			}
 			_, _, workW, workH := mon.GetWorkarea()
 			size := fitSize(preferredSize, workW, workH, w.Canvas().Scale(), windowFrame)
-			if size != w.Canvas().Size() {
+			if size != preferredSize { // it fits: left where the window manager put it
 				w.Resize(size)
 				w.CenterOnScreen()
 			}
