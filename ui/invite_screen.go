@@ -93,9 +93,11 @@ func newMunInvitesScreen(st app.Store, mun string, opts Options) *munInvitesScre
 	form := container.NewVBox(heading("Подключение исполнителей: новое приглашение"), help, s.target.box, container.NewHBox(s.create),
 		codeRow, container.New(&reserveLayout{lines: 2}, s.note))
 	s.empty = widget.NewLabelWithStyle("Приглашений пока нет", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	s.content = container.NewBorder(form, container.New(&reserveLayout{lines: 1}, s.status), nil, nil,
+	// Below the 520 px a 1024×600 laptop leaves the window, the screen
+	// scrolls as a whole.
+	s.content = container.NewVScroll(container.NewBorder(form, container.New(&reserveLayout{lines: 1}, s.status), nil, nil,
 		container.NewBorder(heading("Приглашения муниципалитета"), nil, nil, nil,
-			container.NewStack(s.table, container.NewCenter(s.empty))))
+			container.NewStack(s.table, container.NewCenter(s.empty)))))
 	return s
 }
 

@@ -101,7 +101,9 @@ func newNodesScreen(st app.Store, newInvite func() (string, string, error), now 
 	tables := container.NewGridWithColumns(2,
 		container.NewBorder(heading("Приглашения"), container.NewHBox(s.revokeInv), nil, nil, fitColumns(s.invTable, inviteColumns)),
 		container.NewBorder(heading("Подключённые узлы"), container.NewHBox(s.revokeNod), nil, nil, fitColumns(s.nodeTable, nodeColumns)))
-	s.content = container.NewBorder(createBox, s.status, nil, nil, tables)
+	// The form and both tables need more than the 520 px a 1024×600 laptop
+	// leaves the window: below that the screen scrolls as a whole.
+	s.content = container.NewVScroll(container.NewBorder(createBox, s.status, nil, nil, tables))
 	return s
 }
 
