@@ -108,9 +108,9 @@ click 885 67 1.5 # the tab «Приглашения»
 shot 1-municipality-tab
 click 600 203 1 # «Выберите исполнителя»
 click 200 355   # the fourth provider of municipality 27
-click 93 243 4  # «Создать приглашение»: the app syncs it to the server
+click 93 268 4  # «Создать приглашение»: the app syncs it to the server
 shot 2-invite-created
-click 1128 285 1.5 # «Сохранить PDF…»
+click 1128 310 1.5 # «Сохранить PDF…»
 shot 3-save-dialog
 click 803 546 1.5 # «Сохранить»: into the home folder
 sheet=$(ls "$tmp/home-mun/"*.pdf 2>/dev/null | head -1)
