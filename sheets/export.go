@@ -298,7 +298,7 @@ func Contracts(r app.Reader, mun string) (Table, error) {
 		if g, err := app.Get[app.Group](r, c.Group); err == nil {
 			grp = g.Name
 		}
-		t.Rows = append(t.Rows, []Cell{Text(c.ID), Text(num), Text(ch.FullName()), DateCell(ch.BirthDate),
+		t.Rows = append(t.Rows, []Cell{Text(c.NumberRu()), Text(num), Text(ch.FullName()), DateCell(ch.BirthDate),
 			Text(n.mun(c.Municipality)), Text(n.provider(c.Provider).Name), Text(n.programme(c.Programme).Title),
 			Text(grp), DateCell(c.Start), DateCell(c.End), Text(app.ContractStatusRu(c.Status)),
 			Money(c.Quote.All), Money(c.Quote.Cert), Money(c.Quote.Parent), DateCell(c.Created)})
@@ -328,11 +328,11 @@ func Invoices(r app.Reader, mun string) (Table, error) {
 		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Municipality, b.Municipality),
 			cmp.Compare(n.provider(a.Provider).Name, n.provider(b.Provider).Name), cmp.Compare(a.Type, b.Type))
 	})
-	t := Table{Name: "Счета", Columns: []string{"Месяц", colMun, colProvider, colINN, "Вид", "Сумма, ₽",
+	t := Table{Name: "Счета", Columns: []string{"Номер", "Месяц", colMun, colProvider, colINN, "Вид", "Сумма, ₽",
 		"Предельная сумма, ₽", colStatus, "Срок оплаты"}}
 	for _, i := range invs {
 		pv := n.provider(i.Provider)
-		t.Rows = append(t.Rows, []Cell{Text(i.Month.Russian()), Text(n.mun(i.Municipality)), Text(pv.Name),
+		t.Rows = append(t.Rows, []Cell{Text(i.NumberRu()), Text(i.Month.Russian()), Text(n.mun(i.Municipality)), Text(pv.Name),
 			Text(pv.INN), Text(app.InvoiceTypeRu(i.Type)), Money(i.Amount), Money(i.Max),
 			Text(app.InvoiceStatusRu(i.Status)), DateCell(i.Due)})
 	}
