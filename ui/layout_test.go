@@ -240,6 +240,7 @@ func checkEveryTab(t *testing.T, win fyne.Window, role string) {
 	limit := smallScreen.Width - 2*padding() - 2*padding()
 	for _, it := range tabs.Items {
 		tabs.Select(it)
+		chartWork.Wait() // «Мониторинг» draws its charts in the background
 		check("«" + it.Text + "»")
 		pickEverything(it.Content)
 		check("«" + it.Text + "» with rows and choices picked")

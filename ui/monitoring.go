@@ -228,7 +228,9 @@ func (s *monitoringScreen) drawCharts() {
 	if s.mun != "" {
 		rep.Municipalities = slices.DeleteFunc(rep.Municipalities, func(f app.Figures) bool { return f.Code != s.mun })
 	}
+	chartWork.Add(1)
 	go func() {
+		defer chartWork.Done()
 		charts, err := monitor.Charts(rep)
 		fyne.Do(func() {
 			s.chartsMu.Lock()
@@ -242,6 +244,13 @@ func (s *monitoringScreen) drawCharts() {
 		})
 	}()
 }
+
+// chartWork counts the chart drawings under way. The desktop driver runs
+// fyne.Do's function on its own goroutine later; Fyne's test driver runs it
+// at once on the drawing goroutine, so a test that goes on using the window
+// waits for them first (settleCharts), or it would lay the window out while
+// the charts are put in.
+var chartWork gosync.WaitGroup
 
 // chartCount is how many chart images are shown.
 func (s *monitoringScreen) chartCount() int {
