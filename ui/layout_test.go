@@ -74,14 +74,7 @@ func layoutProblems(win fyne.Window) []string {
 		if _, ok := o.(*container.Scroll); ok {
 			return // clipped: what is inside is reached by scrolling
 		}
-		var kids []fyne.CanvasObject
-		switch v := o.(type) {
-		case *fyne.Container:
-			kids = v.Objects
-		case fyne.Widget:
-			kids = test.WidgetRenderer(v).Objects()
-		}
-		for _, k := range kids {
+		for _, k := range drawnInside(o) {
 			visit(k, pos, path+"/"+name)
 		}
 	}
@@ -94,15 +87,8 @@ func layoutProblems(win fyne.Window) []string {
 func widest(o fyne.CanvasObject, limit float32) string {
 	path := describe(o)
 	for {
-		var kids []fyne.CanvasObject
-		switch v := o.(type) {
-		case *fyne.Container:
-			kids = v.Objects
-		case fyne.Widget:
-			kids = test.WidgetRenderer(v).Objects()
-		}
 		next := fyne.CanvasObject(nil)
-		for _, k := range kids {
+		for _, k := range drawnInside(o) {
 			if k.Visible() && k.MinSize().Width > limit {
 				next = k
 				break
@@ -406,14 +392,7 @@ func scrollableAt(o fyne.CanvasObject, at, p fyne.Position) fyne.Scrollable {
 	if s, ok := o.(fyne.Scrollable); ok {
 		found = s
 	}
-	var kids []fyne.CanvasObject
-	switch v := o.(type) {
-	case *fyne.Container:
-		kids = v.Objects
-	case fyne.Widget:
-		kids = test.WidgetRenderer(v).Objects()
-	}
-	for _, k := range kids {
+	for _, k := range drawnInside(o) {
 		if s := scrollableAt(k, pos, p); s != nil {
 			found = s
 		}

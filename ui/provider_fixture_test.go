@@ -200,19 +200,24 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	return found
 }
 
+// drawnInside is what o draws directly inside it: a container's objects, a
+// widget's renderer's objects.
+func drawnInside(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch v := o.(type) {
+	case *fyne.Container:
+		return v.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(v).Objects()
+	}
+	return nil
+}
+
 // walk visits o and everything drawn inside it until visit returns false.
 func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
 	if o == nil || !visit(o) {
 		return false
 	}
-	var kids []fyne.CanvasObject
-	switch v := o.(type) {
-	case *fyne.Container:
-		kids = v.Objects
-	case fyne.Widget:
-		kids = test.WidgetRenderer(v).Objects()
-	}
-	for _, k := range kids {
+	for _, k := range drawnInside(o) {
 		if !walk(k, visit) {
 			return false
 		}

@@ -173,14 +173,7 @@ func rgWalk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
 	if visit(o) {
 		return true
 	}
-	var kids []fyne.CanvasObject
-	switch v := o.(type) {
-	case *fyne.Container:
-		kids = v.Objects
-	case fyne.Widget:
-		kids = test.WidgetRenderer(v).Objects()
-	}
-	for _, k := range kids {
+	for _, k := range drawnInside(o) {
 		if rgWalk(k, visit) {
 			return true
 		}
