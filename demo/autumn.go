@@ -64,7 +64,7 @@ func (b *builder) monthStart(m app.Month, i int, months []app.Month) error {
 	if err := b.planInvoices(m, i == len(months)-1); err != nil {
 		return err
 	}
-	if i == min(1, len(months)-1) {
+	if i == min(1, len(months)-1) || b.opt.world.on && i > 1 {
 		b.planTerminations(m)
 	}
 	// Late starters: a few children who study nowhere yet.
@@ -90,7 +90,8 @@ func (b *builder) downgrade(d app.Date) error {
 	if err := b.exec(&app.DowngradeUnused{Date: d}); err != nil {
 		return err
 	}
-	fresh, err := b.financedNow(b.kids)
+	// Only a financing municipality's children can get or lose financing.
+	fresh, err := b.financedNow(b.finKids)
 	if err != nil {
 		return err
 	}
