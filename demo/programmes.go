@@ -197,8 +197,8 @@ func (b *builder) listings() []app.Command {
 	}
 	if b.opt.world.on {
 		// Every municipality of the world lists enough programmes for the
-		// children without financing: a twentieth of them, at least three.
-		for range max(3, b.opt.Programmes/20) {
+		// children without financing: a tenth of them, at least six.
+		for range max(6, b.opt.Programmes/10) {
 			for _, m := range municipalities {
 				list(m.code)
 			}

@@ -24,7 +24,7 @@ const (
 
 // worldChildren is how many children register at scale 1: most of the
 // population (the Concept's coverage), enough to make TargetContracts.
-const worldChildren = 330_000
+const worldChildren = 360_000
 
 // BuildVersion names the world generator. A cached world (kruzhok demo
 // --cache) is keyed by scale, seed and this number: bump it whenever a change
@@ -38,10 +38,10 @@ const WorldNode = "019a0000-0000-7000-8000-00000000d3e0"
 
 // world holds the region-scale knobs (Options.world).
 type world struct {
-	on         bool
-	scale      float64
-	today      app.Date // the simulated "today": the end of the school year
-	popFactor  float64  // municipal populations × this = the world's populations
+	on        bool
+	scale     float64
+	today     app.Date // the simulated "today": the end of the school year
+	popFactor float64  // municipal populations × this = the world's populations
 }
 
 // worldToday is the last day of the world's school year, 2025/26: a fixed
@@ -78,9 +78,9 @@ func (w world) population(m munInfo) int64 {
 	return max(1, int64(math.Round(float64(m.population)*w.popFactor)))
 }
 
-// groupSize is the places of a world group: 24–35, so that about 10 000
+// groupSize is the places of a world group: 28–39, so that about 10 000
 // groups hold 300 000 contracts over the year.
-func (w world) groupSize(rng *rand.Rand) int { return 24 + rng.IntN(12) }
+func (w world) groupSize(rng *rand.Rand) int { return 28 + rng.IntN(12) }
 
 // groupsPerModule bounds the groups a module opens: 1–3 in the demo, 1–2 in
 // the world (about 10 000 groups for 6 000 programmes).
@@ -182,7 +182,7 @@ func (w world) wants(x int, requested, financing bool) int {
 // the world, whose municipalities have many more groups to choose from.
 func (b *builder) maxTries() int {
 	if b.opt.world.on {
-		return 16
+		return 32
 	}
 	return maxTries
 }
