@@ -182,7 +182,16 @@ func (w world) wants(x int, requested, financing bool) int {
 // the world, whose municipalities have many more groups to choose from.
 func (b *builder) maxTries() int {
 	if b.opt.world.on {
-		return 32
+		return 16
 	}
 	return maxTries
+}
+
+// latePct is the share of children studying nowhere who decide, each month,
+// to start: 7 % in the demo, 15 % in the world's longer year.
+func (w world) latePct() int {
+	if w.on {
+		return 15
+	}
+	return 7
 }
