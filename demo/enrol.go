@@ -143,7 +143,17 @@ func (b *builder) candidates(w want, financing bool) []*group {
 				}
 			}
 		}
-		b.rng.Shuffle(len(t), func(i, j int) { t[i], t[j] = t[j], t[i] })
+		if need := b.maxTries() - len(out); b.opt.world.on && len(t) > need {
+			// The world draws only the groups the family will look at: a
+			// partial shuffle, not one of the whole krai's groups per wish.
+			for i := range need {
+				j := i + b.rng.IntN(len(t)-i)
+				t[i], t[j] = t[j], t[i]
+			}
+			t = t[:need]
+		} else {
+			b.rng.Shuffle(len(t), func(i, j int) { t[i], t[j] = t[j], t[i] })
+		}
 		out = append(out, t...)
 		if len(out) >= b.maxTries() {
 			break
