@@ -80,10 +80,16 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	clock := &demo.Clock{}
 	opt.Clock = clock
 	stage := ""
+	var shown time.Time
 	opt.Progress = func(s string, done, total int) {
-		if s != stage {
-			stage = s
+		switch {
+		case s != stage:
+			stage, shown = s, time.Now()
 			fmt.Fprintf(stderr, "[%5.1f с] %s\n", time.Since(start).Seconds(), s)
+		case time.Since(shown) >= 10*time.Second:
+			// A long stage (a month of the region's journal) says how far it is.
+			shown = time.Now()
+			fmt.Fprintf(stderr, "[%5.1f с] %s: %d из %d\n", time.Since(start).Seconds(), s, done, total)
 		}
 	}
 	// No fsync per transaction while building: the file is synced once at
