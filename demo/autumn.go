@@ -64,12 +64,12 @@ func (b *builder) monthStart(m app.Month, i int, months []app.Month) error {
 	if err := b.planInvoices(m, i == len(months)-1); err != nil {
 		return err
 	}
-	if i == min(1, len(months)-1) {
+	if i == min(1, len(months)-1) || b.opt.world.on && i > 1 {
 		b.planTerminations(m)
 	}
 	// Late starters: a few children who study nowhere yet.
 	for _, ch := range b.kids {
-		if len(ch.contracts) == 0 && b.rng.IntN(100) < 7 {
+		if len(ch.contracts) == 0 && b.rng.IntN(100) < b.opt.world.latePct() {
 			b.wishLater(ch, m.First().AddDays(3+b.rng.IntN(18)))
 		}
 	}
@@ -90,7 +90,8 @@ func (b *builder) downgrade(d app.Date) error {
 	if err := b.exec(&app.DowngradeUnused{Date: d}); err != nil {
 		return err
 	}
-	fresh, err := b.financedNow(b.kids)
+	// Only a financing municipality's children can get or lose financing.
+	fresh, err := b.financedNow(b.finKids)
 	if err != nil {
 		return err
 	}
@@ -113,6 +114,9 @@ func (b *builder) planTerminations(m app.Month) {
 		}
 	}
 	n := max(1, len(live)*2/100)
+	// The notices of one day go in one transaction: a transaction per
+	// notice made the world's build wait on thousands of commits.
+	byDay := map[app.Date][]func() *app.Terminate{}
 	for _, i := range b.rng.Perm(len(live))[:min(n, len(live))] {
 		k := live[i]
 		notice := m.First().AddDays(1 + b.rng.IntN(24))
@@ -121,10 +125,18 @@ func (b *builder) planTerminations(m app.Month) {
 		}
 		reason := pick(b.rng, terminationReasons)
 		switchToo := b.rng.IntN(2) == 0
-		b.events[notice] = append(b.events[notice], func() error {
-			if err := b.exec(&app.Terminate{Contract: k.id, Notice: notice, Reason: reason}); err != nil {
-				return err
-			}
+		if byDay[notice] == nil {
+			b.events[notice] = append(b.events[notice], func() error {
+				var cmds []app.Command
+				for _, t := range byDay[notice] {
+					cmds = append(cmds, t())
+				}
+				return b.exec(cmds...)
+			})
+		}
+		// Noted as the command is made: the contract ends with the notice
+		// month, and a child who switches wishes from the next month.
+		byDay[notice] = append(byDay[notice], func() *app.Terminate {
 			k.terminated = true
 			k.end = max(min(k.end, notice.Month().Last()), k.start)
 			if switchToo {
@@ -133,7 +145,7 @@ func (b *builder) planTerminations(m app.Month) {
 					b.wants[notice] = append(b.wants[notice], want{ch: k.ch, start: next})
 				}
 			}
-			return nil
+			return &app.Terminate{Contract: k.id, Notice: notice, Reason: reason}
 		})
 	}
 }

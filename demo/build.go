@@ -28,6 +28,11 @@ type Options struct {
 
 	// Progress, if set, is told what Build is doing: a stage and how far it is.
 	Progress func(stage string, done, total int)
+
+	// world, set by World, turns the demo into the region-scale world: a
+	// fixed school year, seeded ids and the world's shape (world.go). The
+	// default demo leaves it zero and is built as before.
+	world world
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -59,6 +64,7 @@ type (
 	provider struct {
 		id, mun, address string
 		dirs             []string
+		weight           float64 // the world's: its share of programmes (world.go)
 	}
 	programme struct {
 		id       string
@@ -124,6 +130,12 @@ type builder struct {
 	wants      map[app.Date][]want
 	journal    []app.Command // attendance not yet written
 	journalDay app.Date
+
+	byMun    map[string][]*group // groups by their provider's municipality, in b.groups order
+	distance []*group            // groups of distance programmes, in b.groups order
+	finKids  []*child            // children of financing municipalities, in b.kids order
+	ids      *rand.Rand          // the world's id generator; nil = UUID v7 from the clock
+	idMillis int64               // the last seeded id's time, so that ids keep increasing
 }
 
 // Build fills st, an empty region database, with a demo region through app
@@ -143,10 +155,19 @@ func Build(st *store.DB, opt Options) (Summary, error) {
 		defer opt.Clock.reset()
 	}
 	today := app.DateOf(time.Now())
+	if opt.world.on {
+		today = opt.world.today
+	}
 	b := &builder{st: st, opt: opt, rng: rand.New(rand.NewPCG(uint64(opt.Seed), 2)),
 		today: today, period: assets.PeriodOf(today),
 		params: map[string]app.Params{}, operators: map[string]string{},
-		events: map[app.Date][]func() error{}, wants: map[app.Date][]want{}}
+		events: map[app.Date][]func() error{}, wants: map[app.Date][]want{},
+		byMun: map[string][]*group{}}
+	if opt.world.on {
+		// A second generator for the ids, so that they do not shift the
+		// choices the first one makes.
+		b.ids = rand.New(rand.NewPCG(uint64(opt.Seed), 3))
+	}
 	for _, step := range []func() error{b.region, b.registerProviders, b.programmes, b.children, b.autumn} {
 		if err := step(); err != nil {
 			return Summary{}, err
@@ -170,10 +191,14 @@ func (b *builder) enrolTo() app.Date {
 }
 
 // months are the months of attendance and month close: from September to
-// the current month, at most three.
+// the current month, at most three (the world: at most nine, to May).
 func (b *builder) months() []app.Month {
+	limit := 3
+	if b.opt.world.on {
+		limit = 9
+	}
 	var out []app.Month
-	for m := b.period.Start.Month(); m <= b.today.Month() && len(out) < 3; m++ {
+	for m := b.period.Start.Month(); m <= b.today.Month() && len(out) < limit; m++ {
 		out = append(out, m)
 	}
 	return out
@@ -201,7 +226,33 @@ func (b *builder) progress(stage string, done, total int) {
 	}
 }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+// newID is a UUID v7 from the clock for the demo; for the world one made
+// from the seed and the simulated day, shaped like a v7 (time first, so ids
+// still sort by when they were made).
+func (b *builder) newID() string {
+	if b.ids == nil {
+		return uuid.Must(uuid.NewV7()).String()
+	}
+	y, m, d := b.day.Parts()
+	ms := time.Date(y, m, d, 12, 0, 0, 0, moscow).UnixMilli()
+	b.idMillis = max(b.idMillis+1, ms)
+	var u uuid.UUID
+	for i := 0; i < 6; i++ {
+		u[i] = byte(b.idMillis >> (40 - 8*i))
+	}
+	r := b.ids.Uint64()
+	r2 := b.ids.Uint64()
+	for i := 6; i < 16; i++ {
+		if i < 14 {
+			u[i] = byte(r >> (8 * (i - 6)))
+		} else {
+			u[i] = byte(r2 >> (8 * (i - 14)))
+		}
+	}
+	u[6] = u[6]&0x0f | 0x70 // version 7
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
+}
 
 // exec writes cmds on the simulated day, after the journal queued so far, in
 // transactions of at most batchSize. Every command was planned against the
@@ -256,15 +307,19 @@ func (b *builder) region() error {
 	expected := func(code string) int64 { // demo children expected to live there
 		return int64(b.opt.Children) * munByCode(code).population / totalPopulation()
 	}
+	population := func(m munInfo) int64 { return m.population }
+	if b.opt.world.on {
+		population = b.opt.world.population
+	}
 	b.at(b.augustDay(3))
 	var cmds []app.Command
 	for _, m := range municipalities {
 		p := app.Params{Municipality: m.code, Period: b.period.ID, Mode: app.ModeAccounting,
-			DaysToRequest: 30, Population: m.population}
+			DaysToRequest: 30, Population: population(m)}
 		if m.financing {
 			p.Mode = app.ModeFinancing
 			p.Nominal = m.nominal * 100
-			p.Quota = m.population * int64(25+b.rng.IntN(6)) / 100
+			p.Quota = population(m) * int64(b.opt.world.quotaPct()+b.rng.IntN(6)) / 100
 			if m.code == queueMun {
 				// Below the demand of the demo's children, so that some wait.
 				p.Quota = max(2, expected(m.code)*85/100*2/5)
@@ -294,7 +349,7 @@ func (b *builder) registerProviders() error {
 	n := b.opt.Providers
 	b.progress("Исполнители", 0, n)
 	b.at(b.augustDay(4))
-	_, err := b.st.Exec(&app.RegisterProvider{ID: newID(), Name: excludedProvider, Type: app.ProviderOrg,
+	_, err := b.st.Exec(&app.RegisterProvider{ID: b.newID(), Name: excludedProvider, Type: app.ProviderOrg,
 		Municipality: "27", INN: inn(b.rng, false), Licence: licence(b.rng)})
 	if app.ErrorCode(err) != app.PROVIDER_EXCLUDED {
 		return fmt.Errorf("demo: registering %s gave %v, want %s", excludedProvider, err, app.PROVIDER_EXCLUDED)
@@ -302,10 +357,13 @@ func (b *builder) registerProviders() error {
 	var cmds []app.Command
 	for i := range n {
 		info := b.providerInfo(i)
-		p := &provider{id: newID(), mun: info.mun, dirs: info.dirs,
+		p := &provider{id: b.newID(), mun: info.mun, dirs: info.dirs,
 			address: munByCode(info.mun).town + ", " + info.street}
 		if p.dirs == nil {
 			p.dirs = directionOrder
+		}
+		if b.opt.world.on {
+			p.weight = b.weight(p)
 		}
 		ip := info.typ == app.ProviderIPStaff || info.typ == app.ProviderIPNoStaff
 		lic := licence(b.rng)
@@ -328,6 +386,9 @@ func (b *builder) registerProviders() error {
 func (b *builder) providerInfo(i int) providerInfo {
 	if i < len(providers) {
 		return providers[i]
+	}
+	if b.opt.world.on {
+		return b.worldProvider(i)
 	}
 	typ := app.ProviderIPNoStaff
 	if b.rng.IntN(2) == 0 {

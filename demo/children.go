@@ -22,7 +22,7 @@ func (b *builder) children() error {
 		from, to := app.NewDate(oy-18, om, od), app.NewDate(ry-5, rm, rd)
 		birth := from.AddDays(b.rng.IntN(int(to-from) + 1))
 		kid, guardian := family(b.rng)
-		ch := &child{id: newID(), cert: newID(), mun: mun, birth: birth, attends: 0.72 + 0.26*b.rng.Float64()}
+		ch := &child{id: b.newID(), cert: b.newID(), mun: mun, birth: birth, attends: 0.72 + 0.26*b.rng.Float64()}
 		c := app.Child{ID: ch.id, LastName: kid.last, FirstName: kid.first, MiddleName: kid.middle,
 			BirthDate: birth, Municipality: mun, GuardianName: guardian.full(), GuardianPhone: phone(b.rng),
 			ConsentDate: reg, ConsentBy: b.operators[mun]}
@@ -33,14 +33,19 @@ func (b *builder) children() error {
 		financing := b.params[mun].Mode == app.ModeFinancing
 		requested := financing && b.rng.IntN(100) < 85
 		if requested {
-			cmds[ch] = append(cmds[ch], &app.RequestFinancing{ID: newID(), Certificate: ch.cert})
+			cmds[ch] = append(cmds[ch], &app.RequestFinancing{ID: b.newID(), Certificate: ch.cert})
 		}
 		b.kids = append(b.kids, ch)
+		if financing {
+			b.finKids = append(b.finKids, ch)
+		}
 		byDay[reg] = append(byDay[reg], ch)
 
 		// Who will want to study from 1 September, and in how many programmes.
 		n := 0
 		switch x := b.rng.IntN(100); {
+		case b.opt.world.on:
+			n = b.opt.world.wants(x, requested, financing)
 		case requested:
 			n = pickN(x, 80, 35)
 		case financing:

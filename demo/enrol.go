@@ -51,7 +51,7 @@ func (b *builder) enrolRound(ws []want) error {
 			}
 			financing := cert.Type == app.CertFinancing && cert.Period == b.period.ID
 			cands := b.candidates(w, financing)
-			for _, g := range cands[:min(len(cands), maxTries)] {
+			for _, g := range cands[:min(len(cands), b.maxTries())] {
 				e, err := app.PrepareEnrolment(r, w.ch.cert, g.ID, w.start, b.storeToday())
 				if err != nil || taken[g] >= e.Group.Free() {
 					continue
@@ -78,7 +78,7 @@ func (b *builder) enrolRound(ws []want) error {
 					listed[key]++
 				}
 				taken[g]++
-				k := &contract{id: newID(), ch: w.ch, g: g, start: e.Start, end: e.End}
+				k := &contract{id: b.newID(), ch: w.ch, g: g, start: e.Start, end: e.End}
 				cmds = append(cmds, &app.Enrol{ID: k.id, Certificate: w.ch.cert, Group: g.ID, Start: e.Start,
 					QuotedCert: e.Quote.Cert, QuotedParent: e.Quote.Parent, ParentConfirmed: true})
 				made = append(made, k)
@@ -106,33 +106,56 @@ func (b *builder) enrolRound(ws []want) error {
 // then elsewhere, shuffled within each. A programme the child already studies
 // (or studied) is left out.
 func (b *builder) candidates(w want, financing bool) []*group {
-	var tiers [3][]*group
 	age := app.AgeOn(w.ch.birth, w.start)
-	for _, g := range b.groups {
+	fits := func(g *group) bool {
 		p := g.prog
 		if w.start < g.Start || w.start > g.End || age < g.AgeMin || age > g.AgeMax {
-			continue
+			return false
 		}
 		if !p.listed[w.ch.mun] && !(financing && p.status == app.ProgCertified) {
-			continue
+			return false
 		}
-		if studies(w.ch, p) {
-			continue
-		}
-		switch {
-		case p.prov.mun == w.ch.mun:
-			tiers[0] = append(tiers[0], g)
-		case p.distance:
-			tiers[1] = append(tiers[1], g)
-		default:
-			tiers[2] = append(tiers[2], g)
-		}
+		return !studies(w.ch, p)
 	}
+	// The tiers are built one at a time from the indexes, each in b.groups
+	// order, and only as far as needed: the same lists (and so the same
+	// shuffles) as one pass over every group, without the pass.
 	var out []*group
-	for _, t := range tiers {
-		b.rng.Shuffle(len(t), func(i, j int) { t[i], t[j] = t[j], t[i] })
+	for tier := range 3 {
+		var t []*group
+		switch tier {
+		case 0:
+			for _, g := range b.byMun[w.ch.mun] {
+				if fits(g) {
+					t = append(t, g)
+				}
+			}
+		case 1:
+			for _, g := range b.distance {
+				if g.prog.prov.mun != w.ch.mun && fits(g) {
+					t = append(t, g)
+				}
+			}
+		default:
+			for _, g := range b.groups {
+				if p := g.prog; p.prov.mun != w.ch.mun && !p.distance && fits(g) {
+					t = append(t, g)
+				}
+			}
+		}
+		if need := b.maxTries() - len(out); b.opt.world.on && len(t) > need {
+			// The world draws only the groups the family will look at: a
+			// partial shuffle, not one of the whole krai's groups per wish.
+			for i := range need {
+				j := i + b.rng.IntN(len(t)-i)
+				t[i], t[j] = t[j], t[i]
+			}
+			t = t[:need]
+		} else {
+			b.rng.Shuffle(len(t), func(i, j int) { t[i], t[j] = t[j], t[i] })
+		}
 		out = append(out, t...)
-		if len(out) >= maxTries {
+		if len(out) >= b.maxTries() {
 			break
 		}
 	}

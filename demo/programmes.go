@@ -89,9 +89,13 @@ func (b *builder) programmes() error {
 			continue // nobody could enrol: no groups yet
 		}
 		for _, m := range p.modules {
-			for k := range 1 + b.rng.IntN(3) {
+			for k := range 1 + b.rng.IntN(b.groupsPerModule()) {
 				g := b.newGroup(p, m, k)
 				b.groups = append(b.groups, g)
+				b.byMun[p.prov.mun] = append(b.byMun[p.prov.mun], g)
+				if p.distance {
+					b.distance = append(b.distance, g)
+				}
 				opens = append(opens, &app.OpenGroup{ID: g.ID, Module: g.Module, Name: g.Name,
 					Start: g.Start, End: g.End, Capacity: g.Capacity, AgeMin: g.AgeMin, AgeMax: g.AgeMax,
 					Schedule: g.Schedule, EnrolFrom: g.EnrolFrom, EnrolTo: g.EnrolTo})
@@ -114,6 +118,9 @@ func (b *builder) providerFor(dir string) *provider {
 	if len(fit) == 0 {
 		return pick(b.rng, b.provs)
 	}
+	if b.opt.world.on {
+		return b.weighted(fit)
+	}
 	return pick(b.rng, fit)
 }
 
@@ -122,7 +129,7 @@ func (b *builder) providerFor(dir string) *provider {
 // one for the older children.
 func (b *builder) newProgramme(prov *provider, dir string) *programme {
 	c := pick(b.rng, courses[dir])
-	p := &programme{id: newID(), prov: prov, dir: dir, course: c, distance: c.distance,
+	p := &programme{id: b.newID(), prov: prov, dir: dir, course: c, distance: c.distance,
 		listed: map[string]bool{}}
 	levels := [][2]int{{c.ageMin, c.ageMax}}
 	names := []string{"Основной курс"}
@@ -138,10 +145,13 @@ func (b *builder) newProgramme(prov *provider, dir string) *programme {
 		norm := int64(hours) * ratePerHour[dir] * int64(90+b.rng.IntN(21)) / 100 / 10 * 1000
 		price := norm * int64(85+b.rng.IntN(16)) / 100 / 1000 * 1000
 		maxKids := 12 + b.rng.IntN(9)
+		if b.opt.world.on {
+			maxKids = b.opt.world.groupSize(b.rng)
+		}
 		if dir == "sport" {
 			maxKids += 5
 		}
-		p.modules = append(p.modules, &module{id: newID(), name: names[i], ageMin: ages[0], ageMax: ages[1],
+		p.modules = append(p.modules, &module{id: b.newID(), name: names[i], ageMin: ages[0], ageMax: ages[1],
 			hours: hours, minKids: 5 + b.rng.IntN(4), maxKids: maxKids, price: price, norm: norm})
 	}
 	return p
@@ -157,6 +167,7 @@ func (b *builder) listings() []app.Command {
 	if b.opt.Programmes >= 60 {
 		perAccounting = 2
 	}
+
 	var cmds []app.Command
 	list := func(mun string) bool {
 		var local, remote, any []*programme
@@ -183,6 +194,16 @@ func (b *builder) listings() []app.Command {
 			}
 		}
 		return false
+	}
+	if b.opt.world.on {
+		// Every municipality of the world lists enough programmes for the
+		// children without financing: a tenth of them, at least six.
+		for range max(6, b.opt.Programmes/10) {
+			for _, m := range municipalities {
+				list(m.code)
+			}
+		}
+		return cmds
 	}
 	for _, m := range municipalities {
 		if !m.financing {
@@ -213,13 +234,17 @@ func (b *builder) newGroup(p *programme, m *module, k int) *group {
 		length = 60 // the youngest have shorter lessons
 	}
 	room := pick(b.rng, rooms[p.dir])
-	g := &group{prog: p, Group: app.Group{ID: newID(), Module: m.id, Programme: p.id, Provider: p.prov.id,
+	g := &group{prog: p, Group: app.Group{ID: b.newID(), Module: m.id, Programme: p.id, Provider: p.prov.id,
 		Name:     fmt.Sprintf("Группа %d (%d–%d лет)", k+1, m.ageMin, m.ageMax),
 		Start:    b.period.Start,
 		End:      b.groupEnd(),
 		Capacity: int64(m.maxKids), AgeMin: m.ageMin, AgeMax: m.ageMax,
 		EnrolFrom: b.augustDay(15), EnrolTo: b.enrolTo()}}
-	for _, wd := range pair {
+	days := pair[:]
+	if b.opt.world.on && b.rng.IntN(3) == 0 {
+		days = days[:1] // a third of the world's groups meet once a week
+	}
+	for _, wd := range days {
 		g.Schedule = append(g.Schedule, app.Slot{Weekday: wd, Start: start, End: start + length,
 			Room: room, Address: p.prov.address})
 	}

@@ -192,3 +192,6 @@ func (s Summary) String() string {
 	line("Операций в журнале изменений: %d", s.Ops)
 	return b.String()
 }
+
+// Count reads the summary of st: what Build would report of it.
+func Count(st *store.DB) (Summary, error) { return count(st) }

@@ -46,6 +46,11 @@ type Options struct {
 	// Progress, when set, is told how far the sealing of a plaintext
 	// database has come: done of total values.
 	Progress func(done, total int)
+	// Node, when set, is the node id a new database takes instead of a
+	// fresh UUID v7 (a file that has one keeps it). The demo's region-scale
+	// world sets it, so that a seed gives the same records: a child records
+	// the node that registered it.
+	Node string
 }
 
 // DB is an open Kruzhok database. Its methods are safe for concurrent use;
@@ -99,7 +104,7 @@ func Open(path string, opt Options) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: opt.Now}
+	db := &DB{bolt: bdb, path: path, now: opt.Now, node: opt.Node}
 	if err := db.init(s, opt.Progress); err != nil {
 		sealers.Delete(bdb)
 		_ = bdb.Close()
@@ -157,6 +162,10 @@ func (db *DB) init(s *sealer, progress func(done, total int)) error {
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(metaNode); len(v) > 0 {
 			db.node = string(v)
+		} else if db.node != "" {
+			if err := meta.Put(metaNode, []byte(db.node)); err != nil {
+				return err
+			}
 		} else {
 			id, err := uuid.NewV7()
 			if err != nil {

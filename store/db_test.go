@@ -48,6 +48,24 @@ func TestOpenFresh(t *testing.T) {
 	}
 }
 
+// Options.Node names a new database's node; a file that has one keeps it.
+func TestOpenWithNode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kruzhok.db")
+	const node = "019a0000-0000-7000-8000-00000000d3e0"
+	db := openAt(t, path, store.Options{NoSync: true, Node: node})
+	if db.Node() != node {
+		t.Fatalf("Node() = %q, want %q", db.Node(), node)
+	}
+	mustClean(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path, store.Options{NoSync: true, Node: "019a0000-0000-7000-8000-000000000001"})
+	if db.Node() != node {
+		t.Errorf("reopened with another Node: %q, want the stored %q", db.Node(), node)
+	}
+}
+
 func schemaVersion(t *testing.T, db *store.DB) uint64 {
 	t.Helper()
 	var v uint64
