@@ -3,6 +3,8 @@ package store
 import (
 	"reflect"
 
+	"go.etcd.io/bbolt"
+
 	"kruzhok/app"
 )
 
@@ -45,4 +47,25 @@ func SetScrubJournalBatches(n int) func() {
 	old := scrubJournalBatches
 	scrubJournalBatches = n
 	return func() { scrubJournalBatches = old }
+}
+
+// DigestWalk is the digest of scope by a walk over every record of db: the
+// reference the accumulators of an authority must equal.
+func DigestWalk(db *DB, scope string) (string, error) {
+	var d string
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		acc, err := digestWalk(tx, scope)
+		d = acc.String()
+		return err
+	})
+	return d, err
+}
+
+// SetDigestOld makes writes leave the digest accumulators alone and every
+// digest walk, as before them (on: true), for the benchmarks that compare;
+// it returns the function that undoes it.
+func SetDigestOld(on bool) func() {
+	old := digestOld
+	digestOld = on
+	return func() { digestOld = old }
 }
