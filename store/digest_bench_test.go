@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+
+	"kruzhok/app"
+	"kruzhok/store"
+)
+
+// putLessons stores lessons as they are: a test command that fills a scope
+// fast, without the rules of the journal.
+type putLessons struct{ Lessons []app.Lesson }
+
+func (c putLessons) Op() string { return "test.PutLessons" }
+func (c putLessons) Apply(tx app.Tx, _ app.Meta) error {
+	for i := range c.Lessons {
+		if err := tx.Put(c.Lessons[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchLesson is lesson i of the provider, with ten marks.
+func benchLesson(prov string, i int, mark string) app.Lesson {
+	l := app.Lesson{ID: fmt.Sprintf("grp-%04d|%08d|0900", i%500, i), Group: fmt.Sprintf("grp-%04d", i%500),
+		Provider: prov, Date: app.MustDate("2026-09-01") + app.Date(i%270), Start: 900, Marks: map[string]string{}}
+	for k := range 10 {
+		l.Marks[fmt.Sprintf("child-%06d", i*10+k)] = mark
+	}
+	return l
+}
+
+// BenchmarkPullUnderWrites is the pull of a provider node that is up to
+// date, on a scope of n records, while the server keeps writing: each
+// iteration changes one lesson of the scope (untimed), then times the pull
+// of the last page, which carries that change and the scope's digest. walk
+// is the digest before issue 12 (a walk over the scope: the memo of the last
+// digest never hits under steady writes), kept is the accumulators. Both run
+// on the same database, kept first (walk's writes leave the accumulators
+// behind).
+func BenchmarkPullUnderWrites(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			db := openTemp(b)
+			const prov = "prov-bench"
+			scope := app.ProviderScope(prov)
+			for i := 0; i < n; i += 5000 {
+				batch := make([]app.Lesson, 0, 5000)
+				for j := i; j < min(i+5000, n); j++ {
+					batch = append(batch, benchLesson(prov, j, app.MarkPresent))
+				}
+				if _, err := db.Exec(putLessons{batch}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var cursor uint64
+			for more := true; more; {
+				p, err := db.Pull(scope, cursor, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cursor, more = p.Next, p.More
+			}
+			write := 0
+			for _, mode := range []struct {
+				name string
+				old  bool
+			}{{"kept", false}, {"walk", true}} {
+				b.Run(mode.name, func(b *testing.B) {
+					defer store.SetDigestOld(mode.old)()
+					for range b.N {
+						b.StopTimer()
+						write++
+						mark := []string{app.MarkAbsent, app.MarkPresent}[write%2]
+						if _, err := db.Exec(putLessons{[]app.Lesson{benchLesson(prov, write%n, mark)}}); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+						p, err := db.Pull(scope, cursor, 0)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if p.More || len(p.Changes) != 1 || p.Digest == "" {
+							b.Fatalf("pull: more %v, %d changes, digest %q", p.More, len(p.Changes), p.Digest)
+						}
+						cursor = p.Next
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkApplyRemoteDigest is BenchmarkApplyRemote (a push of 4 000 marks,
+// fsync on) without the accumulators (walk: writes as before issue 12) and
+// with them (kept): what keeping the digests adds to a write.
+func BenchmarkApplyRemoteDigest(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		old  bool
+	}{{"walk", true}, {"kept", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			// Registered first, undone last: after the fixture's check.
+			b.Cleanup(store.SetDigestOld(mode.old))
+			benchApplyRemote(b, false)
+		})
+	}
+}
