@@ -69,3 +69,34 @@ func SetDigestOld(on bool) func() {
 	digestOld = on
 	return func() { digestOld = old }
 }
+
+// DigestChangeCost runs n changes of one lesson-sized record (the value of
+// old and new alternating) through the digest accumulators of db, in one
+// transaction, as the write path does for each write: the cost keeping the
+// digests adds to a record write.
+func DigestChangeCost(db *DB, n int, a, b app.Lesson) error {
+	va, err := encode(a)
+	if err != nil {
+		return err
+	}
+	vb, err := encode(b)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bbolt.Tx) error {
+		if err := digestChange(tx, app.KindLesson, a.ID, nil, nil, va, a); err != nil {
+			return err
+		}
+		for i := range n {
+			old, data, rec := va, vb, b
+			if i%2 == 1 {
+				old, data, rec = vb, va, a
+			}
+			// nil for the old record: the write-back's flush has only its bytes.
+			if err := digestChange(tx, app.KindLesson, a.ID, old, nil, data, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
