@@ -182,18 +182,29 @@ func (a digestAcc) String() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// readAcc reads the accumulator under key; a missing one is empty.
+// accVersion is the first byte of a stored accumulator: never the first
+// byte of a sealed value (seal.go), as a sum's first byte could be.
+const accVersion = 0x01
+
+// readAcc reads the accumulator under key; a missing one is empty. The
+// values are sealed in a sealed database: the sum of one scope that sees a
+// single record is that record's hash, which would let a holder of the file
+// confirm a guess of the record.
 func readAcc(b *bbolt.Bucket, key string) (digestAcc, error) {
 	var a digestAcc
-	v := b.Get([]byte(key))
+	v, err := openv(b.Tx(), bucketDigest, []byte(key), b.Get([]byte(key)))
+	if err != nil {
+		return a, fmt.Errorf("store: %s/%s: %w", bucketDigest, key, err)
+	}
 	if v == nil {
 		return a, nil
 	}
-	if len(v) != 40 {
-		return a, fmt.Errorf("store: %s/%s is %d bytes, want 40", bucketDigest, key, len(v))
+	if len(v) != 41 || v[0] != accVersion {
+		return a, fmt.Errorf("store: %s/%s is %d bytes starting %#x, want %d bytes starting %#x",
+			bucketDigest, key, len(v), v[:min(len(v), 1)], 41, accVersion)
 	}
-	copy(a.sum[:], v)
-	a.n = binary.BigEndian.Uint64(v[32:])
+	copy(a.sum[:], v[1:])
+	a.n = binary.BigEndian.Uint64(v[33:])
 	return a, nil
 }
 
@@ -202,10 +213,11 @@ func writeAcc(b *bbolt.Bucket, key string, a digestAcc) error {
 	if a.n == 0 && a.sum == ([32]byte{}) {
 		return b.Delete([]byte(key))
 	}
-	v := make([]byte, 40)
-	copy(v, a.sum[:])
-	binary.BigEndian.PutUint64(v[32:], a.n)
-	return b.Put([]byte(key), v)
+	v := make([]byte, 41)
+	v[0] = accVersion
+	copy(v[1:], a.sum[:])
+	binary.BigEndian.PutUint64(v[33:], a.n)
+	return putv(b.Tx(), b, bucketDigest, []byte(key), v)
 }
 
 // recordHash is one record's contribution: the SHA-256 of its kind, id and

@@ -35,8 +35,8 @@ import (
 //	results:             <node id> 0x00 <uint64 seq BE> = codec(Result)
 //	journal:             <uint64 BE, the bucket's sequence> = codec(journalEntry): every
 //	                     op of a node the server ran, with its time and result
-//	digest:              <scope> = 32-byte sum mod 2^256 of the hashes of the records the
-//	                     scope sees (digest.go) · uint64 BE count; "region" holds every
+//	digest:              <scope> = 0x01 · 32-byte sum mod 2^256 of the hashes of the records
+//	                     the scope sees (digest.go) · uint64 BE count; "region" holds every
 //	                     record, "*" those every node sees (app.AudienceAll), any other
 //	                     scope those app.Audience names it in; an empty sum is absent
 //
@@ -62,7 +62,7 @@ import (
 // app ids ([0-9A-Za-z-]) and never contain 0x00 either.
 //
 // A sealed database (Options.DataKey, seal.go) keeps the same layout; the
-// values of rec/*, base/*, outbox, opresults, results, journal and
+// values of rec/*, base/*, outbox, opresults, results, journal, digest and
 // meta/sync_config are stored sealed (0x80 · nonce · XChaCha20-Poly1305 of
 // the form above), idx/child/name holds blinded keys (seal_index.go), and
 // meta has besides:
