@@ -216,6 +216,7 @@ func digestRun(t *testing.T, seed uint64, steps int) {
 		}
 	}
 	w.sync(nd)
+	digestsAgree(t, w.server, "the end")
 	w.converged(nd)
 	t.Logf("seed %d: %d kids, %d marks, %d erased, %d retirements that moved a provider, %d failed writes",
 		seed, len(kids), marked, erased, retired, failed)
