@@ -68,6 +68,7 @@ func (db *DB) Check(domain func(r app.Reader) []string) []string {
 	checkSerials(tx, &out)
 	if _, authority := readScope(tx.Bucket(bucketMeta)); authority {
 		checkFeed(tx, &out)
+		checkDigests(tx, &out)
 		checkResults(tx, &out)
 		checkEmpty(tx, &out, "на сервере (on an authority database)", bucketOpResults)
 		for _, k := range app.Kinds {
@@ -75,7 +76,7 @@ func (db *DB) Check(domain func(r app.Reader) []string) []string {
 		}
 	} else {
 		checkNodeSync(tx, &out)
-		checkEmpty(tx, &out, "на узле (on a node database)", bucketChanges, bucketAcked, bucketResults)
+		checkEmpty(tx, &out, "на узле (on a node database)", bucketChanges, bucketAcked, bucketResults, bucketDigest)
 		for _, k := range app.Kinds {
 			checkEmpty(tx, &out, "на узле (on a node database)", chseqBucket(k), audBucket(k))
 		}

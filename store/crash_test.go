@@ -57,7 +57,8 @@ func bulkImportForever(path string) int {
 // TestKillDuringBulkImport kills (SIGKILL) a process in the middle of a bulk
 // import, several times at different moments, and reopens the file each
 // time: the database passes every check, and every batch is whole or absent —
-// each child has its certificate and its two ops, and nothing half-applied.
+// each child has its certificate and its two ops, and nothing half-applied
+// (the digest accumulators included).
 func TestKillDuringBulkImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -83,6 +84,9 @@ func TestKillDuringBulkImport(t *testing.T) {
 		if breaches := db.Check(app.Check); len(breaches) > 0 {
 			t.Fatalf("round %d: check after kill -9: %q", round, breaches)
 		}
+		// The digest sums rolled back with the batch they were written in.
+		digestsAgreeIn(t, db, fmt.Sprintf("round %d after kill -9", round),
+			[]string{app.ScopeRegion, app.MunicipalityScope("27"), app.ProviderScope("nobody")})
 		var children, certs int
 		err = db.View(func(r app.Reader) error {
 			if err := r.Scan(app.KindChild, "", "", func(string) bool { children++; return true }); err != nil {

@@ -64,8 +64,6 @@ type DB struct {
 	mu        sync.RWMutex // guards scope and authority
 	scope     string
 	authority bool
-
-	digests digestMemo // the last digest per scope on an authority (sync_feed.go)
 }
 
 // Open opens the database at path, creating the file (and its directory) and
@@ -208,7 +206,7 @@ func createLayout(tx *bbolt.Tx) error {
 // ensureBuckets makes the buckets every database has.
 func ensureBuckets(tx *bbolt.Tx) error {
 	names := [][]byte{bucketMeta, bucketOutbox, bucketSerial, bucketChanges, bucketAcked,
-		bucketResults, bucketJournal, bucketOpResults}
+		bucketResults, bucketJournal, bucketOpResults, bucketDigest}
 	for _, k := range app.Kinds {
 		for _, p := range perKindPrefixes {
 			names = append(names, []byte(p+string(k)))

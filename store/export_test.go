@@ -3,6 +3,8 @@ package store
 import (
 	"reflect"
 
+	"go.etcd.io/bbolt"
+
 	"kruzhok/app"
 )
 
@@ -45,4 +47,56 @@ func SetScrubJournalBatches(n int) func() {
 	old := scrubJournalBatches
 	scrubJournalBatches = n
 	return func() { scrubJournalBatches = old }
+}
+
+// DigestWalk is the digest of scope by a walk over every record of db: the
+// reference the accumulators of an authority must equal.
+func DigestWalk(db *DB, scope string) (string, error) {
+	var d string
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		acc, err := digestWalk(tx, scope)
+		d = acc.String()
+		return err
+	})
+	return d, err
+}
+
+// SetDigestOld makes writes leave the digest accumulators alone and every
+// digest walk, as before them (on: true), for the benchmarks that compare;
+// it returns the function that undoes it.
+func SetDigestOld(on bool) func() {
+	old := digestOld
+	digestOld = on
+	return func() { digestOld = old }
+}
+
+// DigestChangeCost runs n changes of one lesson-sized record (the value of
+// old and new alternating) through the digest accumulators of db, in one
+// transaction, as the write path does for each write: the cost keeping the
+// digests adds to a record write.
+func DigestChangeCost(db *DB, n int, a, b app.Lesson) error {
+	va, err := encode(a)
+	if err != nil {
+		return err
+	}
+	vb, err := encode(b)
+	if err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bbolt.Tx) error {
+		if err := digestChange(tx, app.KindLesson, a.ID, nil, nil, va, a); err != nil {
+			return err
+		}
+		for i := range n {
+			old, data, rec := va, vb, b
+			if i%2 == 1 {
+				old, data, rec = vb, va, a
+			}
+			// nil for the old record: the write-back's flush has only its bytes.
+			if err := digestChange(tx, app.KindLesson, a.ID, old, nil, data, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{3, "sync: epoch, change feed, op results, undo log", migrate0003Sync},
 	{4, "money: budget counters, settled-in months of shares", migrate0004Money},
 	{5, "human numbers of contracts and invoices", migrate0005Numbers},
+	{6, "incremental per-scope digests", migrate0006Digest},
 }
 
 func init() {

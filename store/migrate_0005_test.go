@@ -133,7 +133,7 @@ func TestMigrate0005Numbers(t *testing.T) {
 	}
 
 	db := openAt(t, atVersion4(t, w.server, true), store.Options{NoSync: true, Now: func() time.Time { return w.now }})
-	if v := schemaVersion(t, db); v != 5 {
+	if v := schemaVersion(t, db); v != store.CurrentVersion {
 		t.Fatalf("schema_version %d after the upgrade", v)
 	}
 	got := numbered(t, db)

@@ -35,6 +35,10 @@ import (
 //	results:             <node id> 0x00 <uint64 seq BE> = codec(Result)
 //	journal:             <uint64 BE, the bucket's sequence> = codec(journalEntry): every
 //	                     op of a node the server ran, with its time and result
+//	digest:              <scope> = 0x01 · 32-byte sum mod 2^256 of the hashes of the records
+//	                     the scope sees (digest.go) · uint64 BE count; "region" holds every
+//	                     record, "*" those every node sees (app.AudienceAll), any other
+//	                     scope those app.Audience names it in; an empty sum is absent
 //
 // The sync state of a node database (authority false):
 //
@@ -58,7 +62,7 @@ import (
 // app ids ([0-9A-Za-z-]) and never contain 0x00 either.
 //
 // A sealed database (Options.DataKey, seal.go) keeps the same layout; the
-// values of rec/*, base/*, outbox, opresults, results, journal and
+// values of rec/*, base/*, outbox, opresults, results, journal, digest and
 // meta/sync_config are stored sealed (0x80 · nonce · XChaCha20-Poly1305 of
 // the form above), idx/child/name holds blinded keys (seal_index.go), and
 // meta has besides:
@@ -77,12 +81,13 @@ import (
 // (migrate_0004_money.go); version 5 the human numbers of contracts and
 // invoices on an authority database, drawn from the serial counters
 // "contract/<municipality>/<year>" and "invoice/<municipality>/<YYYY-MM>"
-// (migrate_0005_numbers.go). Every bucket above except
+// (migrate_0005_numbers.go); version 6 the digest accumulators of an authority
+// database (migrate_0006_digest.go). Every bucket above except
 // idx/* exists in every database (ensureBuckets); an idx bucket is made by the
 // first Put that needs it.
 
 // currentVersion is the schema version this binary writes and understands.
-const currentVersion uint64 = 5
+const currentVersion uint64 = 6
 
 var (
 	bucketMeta      = []byte("meta")
@@ -93,6 +98,7 @@ var (
 	bucketResults   = []byte("results")
 	bucketJournal   = []byte("journal")
 	bucketOpResults = []byte("opresults")
+	bucketDigest    = []byte("digest")
 )
 
 // Keys of the meta bucket.
@@ -178,7 +184,8 @@ func seqKey(seq uint64) []byte { return u64(seq) }
 func knownBucket(name string) bool {
 	switch name {
 	case string(bucketMeta), string(bucketOutbox), string(bucketSerial), string(bucketChanges),
-		string(bucketAcked), string(bucketResults), string(bucketJournal), string(bucketOpResults):
+		string(bucketAcked), string(bucketResults), string(bucketJournal), string(bucketOpResults),
+		string(bucketDigest):
 		return true
 	}
 	for _, p := range perKindPrefixes {

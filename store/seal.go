@@ -164,7 +164,8 @@ func putv(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key, plain []byte) error {
 // sealedBucket reports whether the values of a top-level bucket are sealed.
 func sealedBucket(name string) bool {
 	switch name {
-	case string(bucketOutbox), string(bucketResults), string(bucketJournal), string(bucketOpResults):
+	case string(bucketOutbox), string(bucketResults), string(bucketJournal), string(bucketOpResults),
+		string(bucketDigest):
 		return true
 	}
 	return bytes.HasPrefix([]byte(name), []byte(recPrefix)) || bytes.HasPrefix([]byte(name), []byte(basePrefix))

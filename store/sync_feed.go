@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
 
 	"go.etcd.io/bbolt"
 
@@ -103,7 +102,7 @@ func (db *DB) Pull(scope string, cursor uint64, maxBytes int) (Page, error) {
 			p.Next = seq
 		}
 		var err error
-		p.Digest, err = db.digests.get(tx, p.Epoch, scope)
+		p.Digest, err = digestTx(tx, scope)
 		return err
 	})
 	if err != nil {
@@ -310,12 +309,15 @@ func rebuildFeed(tx *bbolt.Tx) error {
 			return fmt.Errorf("store: build the change feed: %w", err)
 		}
 	}
+	if err := rebuildDigests(tx); err != nil {
+		return err
+	}
 	return putNewEpoch(tx.Bucket(bucketMeta))
 }
 
-// clearFeed empties the changes, chseq and aud buckets.
+// clearFeed empties the changes, chseq, aud and digest buckets.
 func clearFeed(tx *bbolt.Tx) error {
-	names := [][]byte{bucketChanges}
+	names := [][]byte{bucketChanges, bucketDigest}
 	for _, k := range app.Kinds {
 		names = append(names, chseqBucket(k), audBucket(k))
 	}
@@ -336,45 +338,4 @@ func recreateBuckets(tx *bbolt.Tx, names ...[]byte) error {
 		}
 	}
 	return nil
-}
-
-// digestMemo keeps the last digest computed per scope with the feed head it
-// was computed at. Every change of a record on an authority appends to the
-// feed, so while the head (and the epoch) stay the same the digest does too:
-// an idle node's sync then costs no walk over every record.
-type digestMemo struct {
-	mu sync.Mutex
-	m  map[string]memoDigest
-}
-
-type memoDigest struct {
-	epoch  string
-	head   uint64
-	digest string
-}
-
-// get returns the scope's digest as of tx, from the memo when the feed has
-// not moved since it was computed.
-func (d *digestMemo) get(tx *bbolt.Tx, epoch, scope string) (string, error) {
-	var head uint64
-	if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); len(k) == 8 {
-		head = binary.BigEndian.Uint64(k)
-	}
-	d.mu.Lock()
-	m, ok := d.m[scope]
-	d.mu.Unlock()
-	if ok && m.epoch == epoch && m.head == head && head != 0 {
-		return m.digest, nil
-	}
-	digest, err := digestTx(tx, scope)
-	if err != nil {
-		return "", err
-	}
-	d.mu.Lock()
-	if d.m == nil {
-		d.m = map[string]memoDigest{}
-	}
-	d.m[scope] = memoDigest{epoch: epoch, head: head, digest: digest}
-	d.mu.Unlock()
-	return digest, nil
 }

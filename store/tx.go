@@ -163,7 +163,7 @@ func (wb *writeBack) flush(v txView) error {
 		if err := putv(v.tx, b, recBucket(k.kind), []byte(k.id), data); err != nil {
 			return fmt.Errorf("store: put %s/%s: %w", k.kind, k.id, err)
 		}
-		if err := v.after(k.kind, k.id, rec); err != nil {
+		if err := v.after(k.kind, k.id, cur, nil, data, rec); err != nil {
 			return err
 		}
 	}
@@ -620,6 +620,7 @@ func (v txView) put(rec app.Record, owned bool) error {
 		wb = v.w.back
 	}
 	var oldIdx []app.Index
+	var oldRec app.Record // the stored record, when decoded here
 	if cached {
 		// Through its address: Interface of the value itself would copy it.
 		oldIdx = tmpl.Addr().Interface().(app.Record).Indexes()
@@ -666,7 +667,7 @@ func (v txView) put(rec app.Record, owned bool) error {
 			if err != nil {
 				return fmt.Errorf("store: put %s/%s: old value: %w", kind, id, err)
 			}
-			oldIdx = o.Indexes()
+			oldIdx, oldRec = o.Indexes(), o
 		}
 	}
 	if err := v.before(kind, id, old); err != nil {
@@ -684,7 +685,7 @@ func (v txView) put(rec app.Record, owned bool) error {
 		return err
 	}
 	c.put(kind, id, rv)
-	return v.after(kind, id, rv.Interface().(app.Record))
+	return v.after(kind, id, old, oldRec, data, rv.Interface().(app.Record))
 }
 
 // Delete removes the record and its index entries; a missing record is not an
@@ -719,7 +720,7 @@ func (v txView) Delete(kind app.Kind, id string) error {
 		return fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
 	}
 	v.cache().drop(kind, id)
-	return v.after(kind, id, nil)
+	return v.after(kind, id, old, o, nil, nil)
 }
 
 // before runs ahead of a write that changes kind/id, whose stored bytes are
@@ -744,13 +745,20 @@ func (v txView) before(kind app.Kind, id string, old []byte) error {
 	return nil
 }
 
-// after runs once a write of kind/id is done; rec is the new value, nil for a
-// delete.
-func (v txView) after(kind app.Kind, id string, rec app.Record) error {
+// after runs once a write of kind/id is done: old and data are the stored
+// bytes before and after (nil: absent), oldRec the old record when the
+// writer has decoded it (nil: not yet), rec the new value, nil for a delete.
+// On an authority the change enters the feed and moves the scopes' digests
+// (digest.go), in the write's own transaction: every record write of an
+// authority comes through here.
+func (v txView) after(kind app.Kind, id string, old []byte, oldRec app.Record, data []byte, rec app.Record) error {
 	if v.w == nil {
 		return nil
 	}
 	if v.w.feed {
+		if err := digestChange(v.tx, kind, id, old, oldRec, data, rec); err != nil {
+			return err
+		}
 		return feedRecord(v.tx, kind, id, rec)
 	}
 	return nil
