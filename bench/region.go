@@ -286,7 +286,7 @@ func makeWorld(path string, opt RegionOptions, log *slog.Logger) (string, error)
 		return "file " + opt.World, nil
 	case opt.Scale > 0:
 		if BuildWorld == nil {
-			return "", errors.New("--scale needs the region world generator, which this build lacks: give --world")
+			return "", errors.New("в этой сборке нет построителя мира края для --scale: укажите готовую базу --world")
 		}
 		log.Info("building the world", "scale", opt.Scale, "seed", opt.Seed)
 		if err := BuildWorld(path, opt.Scale, opt.Seed); err != nil {
