@@ -67,13 +67,13 @@ type RegionOptions struct {
 // RegionResult is the JSON object `kruzhok bench region` prints. Every
 // timing says what it times in docs/PERFORMANCE.md.
 type RegionResult struct {
-	World   string   `json:"world"` // "file …", "scale …" or "demo …"
-	Today   app.Date `json:"today"`
-	Server  string   `json:"server"` // how the server ran
-	Sizes   Sizes    `json:"sizes"`
-	Boot    []Boot   `json:"bootstrap"`
-	Load    Load     `json:"nodes"`
-	Catalog Catalog  `json:"catalogue"`
+	World   string  `json:"world"`  // "file …", "scale …" or "demo …"
+	Today   string  `json:"today"`  // the date the nodes mark lessons up to`
+	Server  string  `json:"server"` // how the server ran
+	Sizes   Sizes   `json:"sizes"`
+	Boot    []Boot  `json:"bootstrap"`
+	Load    Load    `json:"nodes"`
+	Catalog Catalog `json:"catalogue"`
 	EndToEnd
 	Go      string  `json:"go"`
 	CPUs    int     `json:"cpus"`
@@ -176,7 +176,7 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 		return res, err
 	}
 	defer done()
-	res.Today = opt.Today
+	res.Today = opt.Today.String()
 
 	path := filepath.Join(dir, "server.db")
 	if res.World, err = makeWorld(path, opt, log); err != nil {
@@ -726,7 +726,7 @@ func lessonDays(r app.Reader, groups []string, today app.Date, n int) ([]app.Dat
 // of them at once make opt.Days rounds: a lesson day's commands on the node,
 // then one sync round (push and pull), timed.
 func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt RegionOptions, log *slog.Logger) (Load, error) {
-	l := Load{Nodes: opt.Nodes}
+	l := Load{Nodes: opt.Nodes, Refused: map[string]int{}}
 	hc := s.client()
 	nodes := make([]*Node, opt.Nodes)
 	provs := w.providers
@@ -898,9 +898,6 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 		rep, err := n.Client.SyncOnce(ctx)
 		rs, _ := n.DB.OpResults(true, 0)
 		for _, r := range rs {
-			if l.Refused == nil {
-				l.Refused = map[string]int{}
-			}
 			l.Refused[r.Op.Type+" "+r.Result.Code]++
 		}
 		if err == nil && rep.DigestMatch {
