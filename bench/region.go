@@ -68,7 +68,7 @@ type RegionOptions struct {
 // timing says what it times in docs/PERFORMANCE.md.
 type RegionResult struct {
 	World   string  `json:"world"`  // "file …", "scale …" or "demo …"
-	Today   string  `json:"today"`  // the date the nodes mark lessons up to`
+	Today   string  `json:"today"`  // the date the nodes mark lessons up to
 	Server  string  `json:"server"` // how the server ran
 	Sizes   Sizes   `json:"sizes"`
 	Boot    []Boot  `json:"bootstrap"`
