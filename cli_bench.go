@@ -22,7 +22,7 @@ func init() {
 		"  kruzhok bench enc [--dir КАТАЛОГ] [--children N] [--marks N] [--commands N] [-v]\n"+
 		"                                цена шифрования: применение на сервере и команды рабочего места\n"+
 		"                                с ключом и без, разблокировка, поиск по имени; одним объектом JSON\n"+
-		"  kruzhok bench region [--world ФАЙЛ [--key-file ФАЙЛ] | --scale ДОЛЯ --seed N] [--nodes N]\n"+
+		"  kruzhok bench region [--world ФАЙЛ [--key-file ФАЙЛ] | --scale ДОЛЯ --seed N] [--nodes N] [--municipalities N]\n"+
 		"                [--days N] [--marks N] [--clients N] [--requests N] [--today ДАТА] [--dir КАТАЛОГ] [-v]\n"+
 		"                                сервер края: размер базы, подключение узлов, много узлов сразу,\n"+
 		"                                каталог, отметки от узла до сервера; JSON в stdout, таблица в stderr\n", cmdBench)
@@ -113,7 +113,8 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 	flags.IntVar(&opt.DemoChildren, "children", 3000, "без --world и --scale: детей демо-региона")
 	flags.IntVar(&opt.DemoProviders, "providers", 40, "без --world и --scale: исполнителей демо-региона")
 	flags.IntVar(&opt.DemoProgrammes, "programmes", 150, "без --world и --scale: программ демо-региона")
-	flags.IntVar(&opt.Nodes, "nodes", 500, "узлов исполнителей одновременно")
+	flags.IntVar(&opt.Nodes, "nodes", 500, "узлов одновременно")
+	flags.IntVar(&opt.MunNodes, "municipalities", 0, "из них узлов муниципалитетов (0 — по одному на муниципалитет, не больше узла из 15; -1 — ни одного)")
 	flags.IntVar(&opt.Days, "days", 1, "дней занятий, по раунду синхронизации на день")
 	flags.IntVar(&opt.EnrolPerDay, "enrol", 2, "зачислений в день на узел")
 	flags.IntVar(&opt.Marks, "marks", 100_000, "отметок от одного узла в замере «от узла до сервера»")

@@ -52,7 +52,8 @@ type RegionOptions struct {
 	// children, providers and programmes (default 3 000, 40, 150: `kruzhok demo`).
 	DemoChildren, DemoProviders, DemoProgrammes int
 
-	Nodes       int // concurrent provider nodes (default 500)
+	Nodes       int // concurrent nodes (default 500)
+	MunNodes    int // of them municipality nodes (default one per municipality, at most Nodes/15; negative: none)
 	Days        int // rounds each node makes, one lesson day each (default 1)
 	EnrolPerDay int // enrolments each node tries a day (default 2)
 	Marks       int // marks of the end-to-end figure (default 100 000)
@@ -118,6 +119,7 @@ type Boot struct {
 // Load is the many-nodes figure.
 type Load struct {
 	Nodes      int     `json:"nodes"`
+	MunNodes   int     `json:"municipality_nodes"` // of Nodes; the others are providers'
 	Scopes     int     `json:"scopes"`
 	JoinSecs   float64 `json:"join_seconds"`
 	Rounds     int     `json:"rounds"`
@@ -190,7 +192,7 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 	}
 	defer db.Close()
 	if !db.Authority() || db.Scope() != app.ScopeRegion {
-		return res, fmt.Errorf("%s is not a server database (scope %s)", path, db.Scope())
+		return res, fmt.Errorf("база %s — не база сервера, а узел области %s", res.World, db.Scope())
 	}
 
 	log.Info("walking the buckets")
@@ -202,7 +204,7 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 		return res, err
 	}
 	if len(w.providers) == 0 {
-		return res, errors.New("the world has no provider with contracts")
+		return res, errors.New("в мире нет исполнителя с действующими договорами на дату замера: укажите --today внутри учебного года мира")
 	}
 
 	rs, err := startRegionServer(db, path, log)
@@ -606,7 +608,7 @@ func (s *regionServer) bootstrap(ctx context.Context, path, scope string) (Boot,
 }
 
 // dayMarks are a node's marks for one lesson day: every lesson of its
-// groups on day d, every child in force.
+// groups on day d not cancelled, every child in force.
 func dayMarks(r app.Reader, groups []string, d app.Date, rnd *mrand.Rand) ([]app.Command, error) {
 	var cmds []app.Command
 	for _, gid := range groups {
@@ -621,6 +623,9 @@ func dayMarks(r app.Reader, groups []string, d app.Date, rnd *mrand.Rand) ([]app
 		for _, l := range app.ScheduledLessons(g, d.Month()) {
 			if l.Date != d {
 				continue
+			}
+			if held, err := app.Get[app.Lesson](r, l.ID); err == nil && held.Cancelled {
+				continue // a cancelled lesson takes no marks
 			}
 			for _, k := range ks {
 				if inForce(k, d) {
@@ -722,15 +727,31 @@ func lessonDays(r app.Reader, groups []string, today app.Date, n int) ([]app.Dat
 	return out[:min(n, len(out))], nil
 }
 
-// load joins opt.Nodes provider nodes, spread over the providers, then all
-// of them at once make opt.Days rounds: a lesson day's commands on the node,
-// then one sync round (push and pull), timed.
+// load joins opt.Nodes nodes: municipality nodes (opt.MunNodes, by default
+// one per municipality up to one node in 15) and provider nodes spread over
+// the providers, the largest first. Then all of them at once make opt.Days
+// rounds: on a provider node a lesson day's marks and a few enrolments, then
+// one sync round (push and pull), timed; a municipality node only syncs
+// (its own work, certificates and requests, is a few ops a day).
 func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt RegionOptions, log *slog.Logger) (Load, error) {
 	l := Load{Nodes: opt.Nodes, Refused: map[string]int{}}
 	hc := s.client()
 	nodes := make([]*Node, opt.Nodes)
+	muns := opt.MunNodes
+	if muns == 0 {
+		muns = min(len(w.muns), opt.Nodes/15)
+	}
+	muns = max(min(muns, opt.Nodes-1, len(w.muns)), 0)
+	l.MunNodes = muns
+	nprov := opt.Nodes - muns
 	provs := w.providers
-	l.Scopes = min(len(provs), opt.Nodes)
+	l.Scopes = min(len(provs), nprov) + muns
+	scopeOf := func(i int) string {
+		if i >= nprov {
+			return app.MunicipalityScope(w.muns[i-nprov])
+		}
+		return app.ProviderScope(provs[len(provs)-1-i%len(provs)].id) // the largest first
+	}
 	t := time.Now()
 	var joinErr error
 	var mu gosync.Mutex
@@ -742,8 +763,7 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			p := provs[len(provs)-1-i%len(provs)] // the largest first
-			n, err := s.join(ctx, filepath.Join(dir, fmt.Sprintf("node-%04d.db", i)), app.ProviderScope(p.id), hc)
+			n, err := s.join(ctx, filepath.Join(dir, fmt.Sprintf("node-%04d.db", i)), scopeOf(i), hc)
 			if err == nil {
 				_, err = n.Client.SyncOnce(ctx)
 			}
@@ -778,10 +798,14 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 	}
 	plans := make([]plan, len(nodes))
 	for i, n := range nodes {
-		p := provs[len(provs)-1-i%len(provs)]
 		pl := &plans[i]
+		if i >= nprov {
+			pl.days, pl.marks = make([]app.Date, opt.Days), make([][]app.Command, opt.Days)
+			continue
+		}
+		p := provs[len(provs)-1-i%len(provs)]
 		pl.groups = p.groups
-		pl.slot, pl.slots = i/len(provs), (len(nodes)+len(provs)-1-i%len(provs))/len(provs)
+		pl.slot, pl.slots = i/len(provs), (nprov+len(provs)-1-i%len(provs))/len(provs)
 		rnd := mrand.New(mrand.NewPCG(uint64(opt.Seed), uint64(i)))
 		err := n.DB.View(func(r app.Reader) error {
 			days, err := lessonDays(r, p.groups, opt.Today, opt.Days)
@@ -1042,7 +1066,7 @@ func (s *regionServer) endToEnd(ctx context.Context, dir string, w regionWorld, 
 			one = append(one, cmds...)
 		}
 		if len(one) == 0 {
-			return fmt.Errorf("provider %s has no lesson to mark on or before %s", p.id, opt.Today)
+			return fmt.Errorf("у исполнителя %s нет занятий в открытом месяце по %s: укажите --today внутри учебного года мира", p.id, opt.Today.Russian())
 		}
 		for len(all) < opt.Marks {
 			for _, c := range one[:min(len(one), opt.Marks-len(all))] {
@@ -1153,28 +1177,56 @@ func (s *regionServer) endToEnd(ctx context.Context, dir string, w regionWorld, 
 	return e, nil
 }
 
-// Table is the short human table of r.
+// Table is the short human table of r, in Russian.
 func (r RegionResult) Table(w io.Writer) {
 	var b bytes.Buffer
 	mb := func(n int64) string { return fmt.Sprintf("%.1f МБ", float64(n)/(1<<20)) }
 	fmt.Fprintf(&b, "Мир: %s, дата %s\n", r.World, r.Today)
-	fmt.Fprintf(&b, "База сервера               %s, записей %d, %.0f Б на операцию (%d операций)\n",
-		mb(r.Sizes.FileBytes), r.Sizes.Records, r.Sizes.BytesPerOp, r.Sizes.Ops)
+	fmt.Fprintf(&b, "База сервера: %s, данных %s, записей %d, %.0f Б файла на операцию (%d операций)\n",
+		mb(r.Sizes.FileBytes), mb(r.Sizes.DataBytes), r.Sizes.Records, r.Sizes.BytesPerOp, r.Sizes.Ops)
 	groups := make([]string, 0, len(r.Sizes.Buckets))
 	for g := range r.Sizes.Buckets {
 		groups = append(groups, g)
 	}
-	slices.SortFunc(groups, func(a, c string) int { return cmp.Compare(r.Sizes.Buckets[c].Bytes, r.Sizes.Buckets[a].Bytes) })
-	for _, g := range groups[:min(6, len(groups))] {
-		fmt.Fprintf(&b, "  %-24s %s\n", g, mb(r.Sizes.Buckets[g].Bytes))
+	slices.SortFunc(groups, func(a, c string) int {
+		return cmp.Or(cmp.Compare(r.Sizes.Buckets[c].Bytes, r.Sizes.Buckets[a].Bytes), cmp.Compare(a, c))
+	})
+	for _, g := range groups[:min(5, len(groups))] {
+		fmt.Fprintf(&b, "  %-34s %s\n", bucketRu[g]+":", mb(r.Sizes.Buckets[g].Bytes))
 	}
 	for _, x := range r.Boot {
-		fmt.Fprintf(&b, "Подключение: %-26s %.2f с, %s по сети, файл %s\n", x.Role, x.Seconds, mb(x.WireBytes), mb(x.FileBytes))
+		fmt.Fprintf(&b, "Подключение узла %-30s %.2f с, по сети %s, файл %s\n", roleRu(x)+":", x.Seconds, mb(x.WireBytes), mb(x.FileBytes))
 	}
-	fmt.Fprintf(&b, "Узлов сразу %d: раунд p50 %.0f мс, p99 %.0f мс, ошибок %d, отклонено %d; память %s (пик %s), ЦП %.1f с\n",
-		r.Load.Nodes, r.Load.P50, r.Load.P99, r.Load.Errors, r.Load.Rejected, mb(r.Load.RSSBytes), mb(r.Load.HWMBytes), r.Load.CPUSeconds)
-	fmt.Fprintf(&b, "Каталог, %d клиентов: p50 %.1f мс, p99 %.1f мс, ошибок %d\n", r.Catalog.Clients, r.Catalog.P50, r.Catalog.P99, r.Catalog.Errors)
-	fmt.Fprintf(&b, "%d отметок: запись на узле %.0f оп/с; от узла до совпадения сводки %.0f оп/с (%.0f%% от применения в хранилище %.0f оп/с); bbolt %.0f записей/с\n",
+	l := r.Load
+	fmt.Fprintf(&b, "Узлов сразу %d (муниципалитетов %d): раунд p50 %.0f мс, p99 %.0f мс, сбоев %d, отказов сервера %d\n",
+		l.Nodes, l.MunNodes, l.P50, l.P99, l.Errors, l.Rejected)
+	fmt.Fprintf(&b, "  память процесса %s (пик %s), процессор %.1f с за %.1f с — сервер и узлы вместе\n",
+		mb(l.RSSBytes), mb(l.HWMBytes), l.CPUSeconds, l.WallSecs)
+	fmt.Fprintf(&b, "Каталог, посетителей %d: p50 %.1f мс, p99 %.1f мс, сбоев %d\n", r.Catalog.Clients, r.Catalog.P50, r.Catalog.P99, r.Catalog.Errors)
+	fmt.Fprintf(&b, "Отметок %d: запись на узле %.0f в секунду; от узла до совпадения сводки %.0f в секунду —\n"+
+		"  %.0f%% от применения в хранилище (%.0f в секунду); чистый bbolt %.0f записей в секунду\n",
 		r.E2EMarks, r.RecordPerSec, r.E2EPerSec, r.E2EPctOfStore, r.StorePerSec, r.BarePerSec)
+	fmt.Fprintf(&b, "Проверка базы сервера: нарушений %d\n", r.Check)
 	_, _ = w.Write(b.Bytes())
+}
+
+// bucketRu names the bucket groups of DBSizes in the table.
+var bucketRu = map[string]string{
+	"records": "записи", "index": "индексы", "feed": "лента изменений", "journal": "журнал операций узлов",
+	"outbox": "операции самого сервера", "results": "отказы узлам", "acked": "подтверждения узлам",
+	"undo": "журнал отката", "meta": "служебное", "serial": "счётчики номеров", "opresults": "ответы сервера",
+}
+
+// roleRu is the bootstrap's role in the table.
+func roleRu(b Boot) string {
+	kind, id, _ := app.ParseScope(b.Scope)
+	switch {
+	case b.Scope == app.ScopeRegion:
+		return "области"
+	case strings.HasPrefix(b.Role, "largest"):
+		return "крупнейшего муниципалитета " + id
+	case kind != "":
+		return "типичного исполнителя"
+	}
+	return b.Role
 }

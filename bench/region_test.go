@@ -20,14 +20,14 @@ func TestRegionTiny(t *testing.T) {
 	res, err := bench.Region(context.Background(), bench.RegionOptions{
 		Dir:          t.TempDir(),
 		DemoChildren: 150, DemoProviders: 4, DemoProgrammes: 12,
-		Nodes: 6, Days: 2, Marks: 400, Catalogue: 3, PerClient: 6,
+		Nodes: 6, MunNodes: 2, Days: 2, Marks: 400, Catalogue: 3, PerClient: 6,
 		NoSync: true, Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := res.Load
-	if l.Errors != 0 || l.Converged != l.Nodes || l.Rounds != 12 {
+	if l.Errors != 0 || l.Converged != l.Nodes || l.Rounds != 12 || l.MunNodes != 2 || l.Scopes != 6 {
 		t.Errorf("nodes: %+v", l)
 	}
 	// Only enrolments may be refused (nodes of two providers racing for a
@@ -94,7 +94,7 @@ func TestRegionTiny(t *testing.T) {
 	missing(t, reflect.TypeOf(res), m)
 	var tbl strings.Builder
 	res.Table(&tbl)
-	if !strings.Contains(tbl.String(), "Каталог") || !strings.Contains(tbl.String(), "Узлов сразу 6") {
+	if !strings.Contains(tbl.String(), "Каталог") || !strings.Contains(tbl.String(), "Узлов сразу 6 (муниципалитетов 2)") {
 		t.Errorf("table:\n%s", tbl.String())
 	}
 }
