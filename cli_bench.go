@@ -23,7 +23,7 @@ func init() {
 		"                                цена шифрования: применение на сервере и команды рабочего места\n"+
 		"                                с ключом и без, разблокировка, поиск по имени; одним объектом JSON\n"+
 		"  kruzhok bench region [--world ФАЙЛ [--key-file ФАЙЛ] | --scale ДОЛЯ --seed N] [--nodes N] [--municipalities N]\n"+
-		"                [--days N] [--marks N] [--clients N] [--requests N] [--today ДАТА] [--dir КАТАЛОГ] [-v]\n"+
+		"                [--days N] [--marks N] [--clients N] [--requests N] [--in-process [--today ДАТА]] [--dir КАТАЛОГ] [-v]\n"+
 		"                                сервер края: размер базы, подключение узлов, много узлов сразу,\n"+
 		"                                каталог, отметки от узла до сервера; JSON в stdout, таблица в stderr\n", cmdBench)
 }
@@ -121,7 +121,8 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 	flags.IntVar(&opt.Catalogue, "clients", 50, "одновременных посетителей каталога")
 	flags.IntVar(&opt.PerClient, "requests", 40, "страниц каталога на посетителя")
 	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
-	today := flags.String("today", "", "дата замера ГГГГ-ММ-ДД (по умолчанию сегодня)")
+	today := flags.String("today", "", "дата замера ГГГГ-ММ-ДД (по умолчанию сегодня; только с --in-process)")
+	inProcess := flags.Bool("in-process", false, "сервер в том же процессе, что и узлы (иначе — отдельный процесс kruzhok serve)")
 	verbose := flags.Bool("v", false, "ход замера в stderr")
 	if !parse(flags, args, stderr) {
 		return exitUsage
@@ -132,6 +133,10 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 	}
 	if opt.Scale < 0 || opt.Scale > 1 {
 		fmt.Fprintln(stderr, "kruzhok bench region: --scale — доля края, от 0 до 1")
+		return exitUsage
+	}
+	if *today != "" && !*inProcess {
+		fmt.Fprintln(stderr, "kruzhok bench region: --today только вместе с --in-process: отдельный сервер живёт по настоящему времени")
 		return exitUsage
 	}
 	if *today != "" {
@@ -148,6 +153,16 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "bench", err)
 		}
 		opt.DataKey = so.DataKey
+		opt.KeyFile = keyFileOf(flags)
+	}
+	if !*inProcess {
+		// The server as the krai runs it: this binary's `serve`, in a
+		// process of its own, so that its memory and CPU are its own.
+		exe, err := os.Executable()
+		if err != nil {
+			return fail(stderr, "bench", err)
+		}
+		opt.Serve = []string{exe, "serve"}
 	}
 	if *verbose {
 		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))

@@ -97,9 +97,16 @@ func TestBenchRegion(t *testing.T) {
 		}
 		return got
 	}
+	// The server as a child `kruzhok serve` (the default): its own memory and CPU.
 	got := check(exe(t, append([]string{"bench", "region", "--children", "150", "--providers", "4", "--programmes", "12"}, small...)...))
 	if w, _ := got["world"].(string); !strings.HasPrefix(w, "demo children=150") {
 		t.Errorf("world %q", w)
+	}
+	if s, _ := got["server"].(string); !strings.HasPrefix(s, "child process") {
+		t.Errorf("server %q", s)
+	}
+	if n := got["nodes"].(map[string]any); n["rss_bytes"].(float64) <= 0 || n["memory_cpu_server_only"] != true {
+		t.Errorf("no memory or CPU of the child server: %v", n)
 	}
 
 	world := filepath.Join(t.TempDir(), "world.db")
@@ -108,7 +115,11 @@ func TestBenchRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = check(exe(t, append([]string{"bench", "region", "--world", world}, small...)...))
+	// The server in the bench's process, on a given world.
+	got = check(exe(t, append([]string{"bench", "region", "--in-process", "--world", world}, small...)...))
+	if s, _ := got["server"].(string); !strings.HasPrefix(s, "in-process") || got["nodes"].(map[string]any)["memory_cpu_server_only"] != false {
+		t.Errorf("server %q, nodes %v", s, got["nodes"])
+	}
 	if w, _ := got["world"].(string); w != "file "+world {
 		t.Errorf("world %q", w)
 	}
@@ -118,6 +129,7 @@ func TestBenchRegion(t *testing.T) {
 
 	exe(t, "bench", "region", "--world", world, "--scale", "0.01").want(t, 2, "stderr", "исключают")
 	exe(t, "bench", "region", "--scale", "2").want(t, 2, "stderr", "доля края")
-	exe(t, "bench", "region", "--today", "вчера").want(t, 2, "stderr", "--today")
+	exe(t, "bench", "region", "--today", "2026-10-01").want(t, 2, "stderr", "--in-process")
+	exe(t, "bench", "region", "--in-process", "--today", "вчера").want(t, 2, "stderr", "--today")
 	exe(t, "bench", "region", "--scale", "0.01", "--nodes", "1").want(t, 1, "stderr", "--world")
 }

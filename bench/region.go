@@ -5,9 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -59,6 +58,14 @@ type RegionOptions struct {
 	Marks       int // marks of the end-to-end figure (default 100 000)
 	Catalogue   int // concurrent catalogue clients (default 50)
 	PerClient   int // catalogue requests of each client (default 40)
+
+	// Serve, when set, runs the server as a child process: the command of
+	// `kruzhok serve` (the binary and "serve"), to which the bench adds
+	// --data, --addr, --url-file and KeyFile's --key-file. Its memory and
+	// CPU are then the server's alone. Empty: the server runs in this
+	// process (the tests), and those figures include the nodes.
+	Serve   []string
+	KeyFile string // --key-file of a sealed World, passed to Serve
 
 	Today  app.Date // the date the bench runs at (default: today in Moscow)
 	NoSync bool     // the server skips fsync (tests only)
@@ -135,11 +142,13 @@ type Load struct {
 	Refused   map[string]int `json:"refused"`
 	Converged int            `json:"converged"`
 	WallSecs  float64        `json:"seconds"`
-	// The process's, server and nodes together (see Server).
+	// The server's alone when ServerOnly (a child server), else the
+	// process's, server and nodes together (see RegionResult.Server).
+	ServerOnly bool    `json:"memory_cpu_server_only"`
 	RSSBytes   int64   `json:"rss_bytes"`
 	HWMBytes   int64   `json:"rss_peak_bytes"`
 	CPUSeconds float64 `json:"cpu_seconds"`
-	HeapBytes  uint64  `json:"heap_inuse_peak_bytes"`
+	HeapBytes  uint64  `json:"heap_inuse_peak_bytes"` // the Go heap of the bench's process: nodes (and an in-process server)
 }
 
 // Catalog is the public catalogue under concurrent clients.
@@ -207,22 +216,48 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 		return res, errors.New("в мире нет исполнителя с действующими договорами на дату замера: укажите --today внутри учебного года мира")
 	}
 
-	rs, err := startRegionServer(db, path, log)
+	// Every node's invite, made before the server starts (a child server
+	// holds the file's lock).
+	typical := w.providers[len(w.providers)/2]
+	boots := []struct{ role, scope string }{
+		{"region", app.ScopeRegion},
+		{"largest municipality " + w.largestMun, app.MunicipalityScope(w.largestMun)},
+		{"typical provider", app.ProviderScope(typical.id)},
+	}
+	nodeScopes, muns := loadScopes(w, opt)
+	scopes := []string{app.ProviderScope(w.providers[len(w.providers)-1].id)} // the end-to-end node
+	for _, b := range boots {
+		scopes = append(scopes, b.scope)
+	}
+	invites, err := makeInvites(db, append(scopes, nodeScopes...))
+	if err != nil {
+		return res, err
+	}
+
+	var rs *regionServer
+	if len(opt.Serve) > 0 {
+		if err := db.Close(); err != nil {
+			return res, err
+		}
+		rs, err = startChildServer(ctx, dir, path, opt, log)
+		res.Server = "child process: `" + strings.Join(opt.Serve, " ") + "` on 127.0.0.1 over HTTPS with its pinned " +
+			"self-signed certificate, the nodes and clients in the bench's process; memory and CPU are the server's alone"
+	} else {
+		rs, err = startRegionServer(db, path, log)
+		res.Server = "in-process: the real sync API and catalogue on an HTTPS listener on 127.0.0.1 with the pinned " +
+			"self-signed certificate, limits as `kruzhok serve`; memory and CPU are the process's, nodes included"
+	}
 	if err != nil {
 		return res, err
 	}
 	defer rs.close()
-	res.Server = "in-process: the real sync API and catalogue on an HTTPS listener on 127.0.0.1 with the pinned " +
-		"self-signed certificate, limits as `kruzhok serve`; memory and CPU are the process's, nodes included"
-	rs.clock = clk
+	rs.now, rs.invites, rs.path = clk.Now, invites, path
+	if rs.proc != nil {
+		rs.now = time.Now // the child server keeps the real time
+	}
 
 	// 1. Bootstraps.
-	typical := w.providers[len(w.providers)/2]
-	for _, b := range []struct{ role, scope string }{
-		{"region", app.ScopeRegion},
-		{"largest municipality " + w.largestMun, app.MunicipalityScope(w.largestMun)},
-		{"typical provider", app.ProviderScope(typical.id)},
-	} {
+	for _, b := range boots {
 		log.Info("bootstrap", "scope", b.scope)
 		boot, node, err := rs.bootstrap(ctx, filepath.Join(dir, "boot-"+strings.NewReplacer(":", "-").Replace(b.scope)+".db"), b.scope)
 		if err != nil {
@@ -235,7 +270,7 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 
 	// 2. Many nodes at once.
 	log.Info("nodes", "n", opt.Nodes)
-	if res.Load, err = rs.load(ctx, dir, w, opt, log); err != nil {
+	if res.Load, err = rs.load(ctx, dir, w, opt, nodeScopes, muns, log); err != nil {
 		return res, err
 	}
 
@@ -250,7 +285,22 @@ func Region(ctx context.Context, opt RegionOptions) (RegionResult, error) {
 	if res.EndToEnd, err = rs.endToEnd(ctx, dir, w, opt); err != nil {
 		return res, err
 	}
-	res.Check = len(db.Check(app.Check))
+	if rs.db != nil {
+		res.Check = len(db.Check(app.Check))
+	} else {
+		// The child server stopped, its database again for the check.
+		if err := rs.stop(); err != nil {
+			return res, err
+		}
+		after, err := store.Open(path, store.Options{Now: clk.Now, NoSync: opt.NoSync, DataKey: opt.DataKey})
+		if err != nil {
+			return res, err
+		}
+		res.Check = len(after.Check(app.Check))
+		if err := after.Close(); err != nil {
+			return res, err
+		}
+	}
 	res.Go, res.CPUs = runtime.Version(), runtime.NumCPU()
 	res.Seconds = time.Since(t0).Seconds()
 	return res, nil
@@ -484,13 +534,17 @@ func inForce(k app.Contract, d app.Date) bool {
 // regionServer is the server of the bench: the sync API and the catalogue
 // behind one HTTPS listener, as `kruzhok serve` runs them.
 type regionServer struct {
-	db    *store.DB
-	hs    *http.Server
-	url   string
-	fp    string
-	wire  *Wire
-	first atomic.Int64 // unix nanoseconds of the first push request since reset
-	clock *Clock
+	db      *store.DB    // in-process; nil for a child server
+	proc    *exec.Cmd    // a child server
+	exited  chan error   // its Wait
+	path    string       // the server's database
+	invites *invitePool  // made before it started
+	hs      *http.Server // in-process
+	url     string
+	fp      string
+	wire    *Wire
+	first   atomic.Int64     // unix nanoseconds of the first push request since reset
+	now     func() time.Time // the nodes' clock: the server's
 }
 
 func startRegionServer(db *store.DB, path string, log *slog.Logger) (*regionServer, error) {
@@ -519,7 +573,12 @@ func startRegionServer(db *store.DB, path string, log *slog.Logger) (*regionServ
 	return &regionServer{db: db, hs: hs, url: "https://" + ln.Addr().String(), fp: fp, wire: &Wire{}}, nil
 }
 
-func (s *regionServer) close() { _ = s.hs.Close() }
+func (s *regionServer) close() {
+	if s.hs != nil {
+		_ = s.hs.Close()
+	}
+	_ = s.stop()
+}
 
 // client is a pinned HTTPS client whose traffic is counted in s.wire and
 // whose first push is noted in s.first.
@@ -542,17 +601,14 @@ func (f *firstPush) RoundTrip(req *http.Request) (*http.Response, error) {
 	return f.base.RoundTrip(req)
 }
 
-// join makes a node for scope at path through an invite and the real join.
+// join makes a node for scope at path through one of the invites made
+// before the server started, and the real join.
 func (s *regionServer) join(ctx context.Context, path, scope string, hc *http.Client) (*Node, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	secret, err := s.invites.take(scope)
+	if err != nil {
 		return nil, err
 	}
-	secret := hex.EncodeToString(b)
-	if _, err := s.db.Exec(&app.CreateInvite{Hash: sync.InviteHash(secret), Scope: scope}); err != nil {
-		return nil, err
-	}
-	db, err := store.Open(path, store.Options{NoSync: true, Now: s.clock.Now})
+	db, err := store.Open(path, store.Options{NoSync: true, Now: s.now})
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +621,7 @@ func (s *regionServer) join(ctx context.Context, path, scope string, hc *http.Cl
 		db.Close()
 		return nil, err
 	}
-	c.Now = s.clock.Now
+	c.Now = s.now
 	return &Node{DB: db, Client: c}, nil
 }
 
@@ -733,25 +789,14 @@ func lessonDays(r app.Reader, groups []string, today app.Date, n int) ([]app.Dat
 // rounds: on a provider node a lesson day's marks and a few enrolments, then
 // one sync round (push and pull), timed; a municipality node only syncs
 // (its own work, certificates and requests, is a few ops a day).
-func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt RegionOptions, log *slog.Logger) (Load, error) {
-	l := Load{Nodes: opt.Nodes, Refused: map[string]int{}}
+func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt RegionOptions, scopes []string, muns int, log *slog.Logger) (Load, error) {
+	l := Load{Nodes: opt.Nodes, MunNodes: muns, Refused: map[string]int{}}
 	hc := s.client()
 	nodes := make([]*Node, opt.Nodes)
-	muns := opt.MunNodes
-	if muns == 0 {
-		muns = min(len(w.muns), opt.Nodes/15)
-	}
-	muns = max(min(muns, opt.Nodes-1, len(w.muns)), 0)
-	l.MunNodes = muns
 	nprov := opt.Nodes - muns
 	provs := w.providers
 	l.Scopes = min(len(provs), nprov) + muns
-	scopeOf := func(i int) string {
-		if i >= nprov {
-			return app.MunicipalityScope(w.muns[i-nprov])
-		}
-		return app.ProviderScope(provs[len(provs)-1-i%len(provs)].id) // the largest first
-	}
+	scopeOf := func(i int) string { return scopes[i] }
 	t := time.Now()
 	var joinErr error
 	var mu gosync.Mutex
@@ -851,7 +896,7 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 			}
 		}
 	}()
-	cpu0 := cpuSeconds()
+	cpu0 := s.cpuSeconds()
 	t = time.Now()
 	start := make(chan struct{})
 	for i, n := range nodes {
@@ -910,11 +955,12 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 	close(start)
 	wg.Wait()
 	l.WallSecs = time.Since(t).Seconds()
-	l.CPUSeconds = cpuSeconds() - cpu0
+	l.CPUSeconds = s.cpuSeconds() - cpu0
 	close(stop)
 	<-sampled
 	l.HeapBytes = heap.Load()
-	l.RSSBytes, l.HWMBytes = procMemory()
+	l.RSSBytes, l.HWMBytes = s.memory()
+	l.ServerOnly = s.proc != nil
 	l.P50, l.P99, l.Max = percentiles(times)
 
 	// Quiet: one more round each, and every node equals the server's view.
@@ -946,10 +992,10 @@ func percentiles(ds []time.Duration) (p50, p99, most float64) {
 	return at(0.50), at(0.99), float64(ds[len(ds)-1].Microseconds()) / 1000
 }
 
-// procMemory is the process's resident set now and at its peak, from
-// /proc/self/status (0 where there is none).
-func procMemory() (rss, hwm int64) {
-	b, err := os.ReadFile("/proc/self/status")
+// procMemory is a process's resident set now and at its peak, from
+// /proc/<pid>/status (pid "self": this one; 0 where there is none).
+func procMemory(pid string) (rss, hwm int64) {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0, 0
 	}
@@ -1113,7 +1159,14 @@ func (s *regionServer) endToEnd(ctx context.Context, dir string, w regionWorld, 
 		next = ops[len(ops)-1].Seq + 1
 	}
 	cp := filepath.Join(dir, "apply-copy.db")
-	if err := s.db.Bolt().View(func(tx *bbolt.Tx) error { return tx.CopyFile(cp, 0o600) }); err != nil {
+	if s.db != nil {
+		err = s.db.Bolt().View(func(tx *bbolt.Tx) error { return tx.CopyFile(cp, 0o600) })
+	} else {
+		// A child server holds the lock; nothing writes now (every node
+		// is done, the catalogue only reads), so the file is its last commit.
+		err = copyFile(s.path, cp)
+	}
+	if err != nil {
 		return e, err
 	}
 
@@ -1142,7 +1195,7 @@ func (s *regionServer) endToEnd(ctx context.Context, dir string, w regionWorld, 
 	e.E2EMatch = rep.DigestMatch
 
 	// Store only: ApplyRemote of the same ops on the copy, fsync as the server.
-	copyDB, err := store.Open(cp, store.Options{Now: s.clock.Now, NoSync: opt.NoSync, DataKey: opt.DataKey})
+	copyDB, err := store.Open(cp, store.Options{Now: s.now, NoSync: opt.NoSync, DataKey: opt.DataKey})
 	if err != nil {
 		return e, err
 	}
@@ -1200,8 +1253,12 @@ func (r RegionResult) Table(w io.Writer) {
 	l := r.Load
 	fmt.Fprintf(&b, "Узлов сразу %d (муниципалитетов %d): раунд p50 %.0f мс, p99 %.0f мс, сбоев %d, отказов сервера %d\n",
 		l.Nodes, l.MunNodes, l.P50, l.P99, l.Errors, l.Rejected)
-	fmt.Fprintf(&b, "  память процесса %s (пик %s), процессор %.1f с за %.1f с — сервер и узлы вместе\n",
-		mb(l.RSSBytes), mb(l.HWMBytes), l.CPUSeconds, l.WallSecs)
+	whose := "процесса: сервер и узлы вместе"
+	if l.ServerOnly {
+		whose = "сервера (отдельный процесс)"
+	}
+	fmt.Fprintf(&b, "  память %s — %s (пик %s), процессор %.1f с за %.1f с\n",
+		whose, mb(l.RSSBytes), mb(l.HWMBytes), l.CPUSeconds, l.WallSecs)
 	fmt.Fprintf(&b, "Каталог, посетителей %d: p50 %.1f мс, p99 %.1f мс, сбоев %d\n", r.Catalog.Clients, r.Catalog.P50, r.Catalog.P99, r.Catalog.Errors)
 	fmt.Fprintf(&b, "Отметок %d: запись на узле %.0f в секунду; от узла до совпадения сводки %.0f в секунду —\n"+
 		"  %.0f%% от применения в хранилище (%.0f в секунду); чистый bbolt %.0f записей в секунду\n",
