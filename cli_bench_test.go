@@ -127,6 +127,17 @@ func TestBenchRegion(t *testing.T) {
 		t.Error("the bench wrote into the --world file")
 	}
 
+	// The same world sealed: the child server finds its key beside the
+	// copy, and every stored record is 41 bytes longer (0x80, nonce, tag).
+	plain := got["sizes"].(map[string]any)["buckets"].(map[string]any)["records"].(map[string]any)
+	pass := []string{"KRUZHOK_PASSWORD=bench-region-secret-1"}
+	exeEnv(t, pass, "keys", "init", "--data", world).want(t, 0, "stdout", "")
+	got = check(exeEnv(t, pass, append([]string{"bench", "region", "--world", world}, small...)...))
+	sealed := got["sizes"].(map[string]any)["buckets"].(map[string]any)["records"].(map[string]any)
+	if sealed["keys"] != plain["keys"] || sealed["bytes"].(float64) != plain["bytes"].(float64)+41*plain["keys"].(float64) {
+		t.Errorf("records plaintext %v, sealed %v", plain, sealed)
+	}
+
 	exe(t, "bench", "region", "--world", world, "--scale", "0.01").want(t, 2, "stderr", "исключают")
 	exe(t, "bench", "region", "--scale", "2").want(t, 2, "stderr", "доля края")
 	exe(t, "bench", "region", "--today", "2026-10-01").want(t, 2, "stderr", "--in-process")

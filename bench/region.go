@@ -335,6 +335,13 @@ func makeWorld(path string, opt RegionOptions, log *slog.Logger) (string, error)
 		if err := copyFile(opt.World, path); err != nil {
 			return "", fmt.Errorf("world %s: %w", opt.World, err)
 		}
+		// A sealed world's key file goes beside the copy, where a child
+		// server looks for it (keys.KeyPath).
+		if _, err := os.Stat(opt.World + ".key"); err == nil {
+			if err := copyFile(opt.World+".key", path+".key"); err != nil {
+				return "", err
+			}
+		}
 		return "file " + opt.World, nil
 	case opt.Scale > 0:
 		if BuildWorld == nil {
