@@ -119,7 +119,7 @@ type Boot struct {
 	Seconds   float64 `json:"seconds"`
 	WireBytes int64   `json:"wire_bytes"` // response bodies as sent: zstd pull pages, join and health JSON
 	FileBytes int64   `json:"file_bytes"`
-	Records   int     `json:"records"`
+	Records   int     `json:"records"` // every record the node holds after it
 	Match     bool    `json:"digest_match"`
 }
 
@@ -651,18 +651,21 @@ func (s *regionServer) bootstrap(ctx context.Context, path, scope string) (Boot,
 	b.Seconds = time.Since(t).Seconds()
 	b.WireBytes = s.wire.PullReply.Load() + s.wire.Other.Load() - before
 	b.Match = rep.DigestMatch
-	st, _ := n.DB.SyncState()
-	b.Records = int(st.Cursor) // the feed position reached, for scale
 	if fi, err := os.Stat(path); err == nil {
 		b.FileBytes = fi.Size()
 	}
-	_ = n.DB.View(func(r app.Reader) error {
-		b.Records = 0
-		for _, k := range []app.Kind{app.KindChild, app.KindCertificate, app.KindContract, app.KindLesson, app.KindGroup, app.KindProgramme, app.KindInvoice} {
-			_ = r.Scan(k, "", "", func(string) bool { b.Records++; return true })
+	err = n.DB.View(func(r app.Reader) error {
+		for _, k := range app.Kinds {
+			if err := r.Scan(k, "", "", func(string) bool { b.Records++; return true }); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		n.DB.Close()
+		return b, nil, err
+	}
 	if !b.Match {
 		n.DB.Close()
 		return b, nil, fmt.Errorf("bootstrap of %s: the digest does not match", scope)
