@@ -19,7 +19,8 @@ import (
 // store.BackupTo), three provider nodes and a municipality node go on
 // writing and syncing, the server is replaced by the restored backup in the
 // middle of their rounds, and they carry on. In the end nothing a node ever
-// wrote is lost: every op of every node, those the old server had acknowledged
+// wrote is lost (the nodes joined before the backup; one joined after it is
+// unknown to the restored server, docs/SCALE.md "Losing the server"): every op of every node, those the old server had acknowledged
 // after the backup included, is in the restored server's journal exactly once
 // and applied, every node's digest equals the server's, and the server passes
 // app.Check. docs/SCALE.md, "Losing the server", rests on this test.
