@@ -793,9 +793,8 @@ func lessonDays(r app.Reader, groups []string, today app.Date, n int) ([]app.Dat
 	return out[:min(n, len(out))], nil
 }
 
-// load joins opt.Nodes nodes: municipality nodes (opt.MunNodes, by default
-// one per municipality up to one node in 15) and provider nodes spread over
-// the providers, the largest first. Then all of them at once make opt.Days
+// load joins a node for each of scopes (loadScopes: provider nodes, then
+// muns municipality nodes). Then all of them at once make opt.Days
 // rounds: on a provider node a lesson day's marks and a few enrolments, then
 // one sync round (push and pull), timed; a municipality node only syncs
 // (its own work, certificates and requests, is a few ops a day).
