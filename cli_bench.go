@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 
+	"kruzhok/app"
 	"kruzhok/bench"
+	"kruzhok/store"
 )
 
 func init() {
@@ -19,7 +21,11 @@ func init() {
 		"                                скорость применения на сервере; одним объектом JSON\n"+
 		"  kruzhok bench enc [--dir КАТАЛОГ] [--children N] [--marks N] [--commands N] [-v]\n"+
 		"                                цена шифрования: применение на сервере и команды рабочего места\n"+
-		"                                с ключом и без, разблокировка, поиск по имени; одним объектом JSON\n", cmdBench)
+		"                                с ключом и без, разблокировка, поиск по имени; одним объектом JSON\n"+
+		"  kruzhok bench region [--world ФАЙЛ [--key-file ФАЙЛ] | --scale ДОЛЯ --seed N] [--nodes N] [--municipalities N]\n"+
+		"                [--days N] [--marks N] [--clients N] [--requests N] [--in-process [--today ДАТА]] [--dir КАТАЛОГ] [-v]\n"+
+		"                                сервер края: размер базы, подключение узлов, много узлов сразу,\n"+
+		"                                каталог, отметки от узла до сервера; JSON в stdout, таблица в stderr\n", cmdBench)
 }
 
 // cmdBench runs a benchmark and prints its result as one JSON object on
@@ -29,8 +35,11 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "enc" {
 		return benchEnc(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "region" {
+		return benchRegion(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "sync" {
-		fmt.Fprintln(stderr, "kruzhok bench: укажите замер: kruzhok bench sync или kruzhok bench enc")
+		fmt.Fprintln(stderr, "kruzhok bench: укажите замер: kruzhok bench sync, kruzhok bench enc или kruzhok bench region")
 		return exitUsage
 	}
 	// No --data: the bench builds its own databases.
@@ -89,4 +98,80 @@ func benchEnc(args []string, stdout, stderr io.Writer) int {
 		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
 	return runBench(stdout, stderr, func(ctx context.Context) (any, error) { return bench.Encryption(ctx, opt) })
+}
+
+// benchRegion runs the region figures (bench.Region): the JSON object on
+// stdout, the short table on stderr, so that stdout stays one JSON value.
+func benchRegion(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("kruzhok bench region", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var opt bench.RegionOptions
+	flags.StringVar(&opt.World, "world", "", "готовая база сервера (копируется, сам файл не меняется)")
+	flags.String("key-file", "", "файл ключа зашифрованной базы --world")
+	flags.Float64Var(&opt.Scale, "scale", 0, "построить мир: доля края (1 — весь край)")
+	flags.Int64Var(&opt.Seed, "seed", 1, "зерно построенного мира")
+	flags.IntVar(&opt.DemoChildren, "children", 3000, "без --world и --scale: детей демо-региона")
+	flags.IntVar(&opt.DemoProviders, "providers", 40, "без --world и --scale: исполнителей демо-региона")
+	flags.IntVar(&opt.DemoProgrammes, "programmes", 150, "без --world и --scale: программ демо-региона")
+	flags.IntVar(&opt.Nodes, "nodes", 500, "узлов одновременно")
+	flags.IntVar(&opt.MunNodes, "municipalities", 0, "из них узлов муниципалитетов (0 — по одному на муниципалитет, не больше узла из 15; -1 — ни одного)")
+	flags.IntVar(&opt.Days, "days", 1, "дней занятий, по раунду синхронизации на день")
+	flags.IntVar(&opt.EnrolPerDay, "enrol", 2, "зачислений в день на узел")
+	flags.IntVar(&opt.Marks, "marks", 100_000, "отметок от одного узла в замере «от узла до сервера»")
+	flags.IntVar(&opt.Catalogue, "clients", 50, "одновременных посетителей каталога")
+	flags.IntVar(&opt.PerClient, "requests", 40, "страниц каталога на посетителя")
+	flags.StringVar(&opt.Dir, "dir", "", "рабочий каталог (по умолчанию временный, удаляется)")
+	today := flags.String("today", "", "дата замера ГГГГ-ММ-ДД (по умолчанию сегодня; только с --in-process)")
+	inProcess := flags.Bool("in-process", false, "сервер в том же процессе, что и узлы (иначе — отдельный процесс kruzhok serve)")
+	verbose := flags.Bool("v", false, "ход замера в stderr")
+	if !parse(flags, args, stderr) {
+		return exitUsage
+	}
+	if opt.World != "" && opt.Scale > 0 {
+		fmt.Fprintln(stderr, "kruzhok bench region: --world и --scale исключают друг друга")
+		return exitUsage
+	}
+	if opt.Scale < 0 || opt.Scale > 1 {
+		fmt.Fprintln(stderr, "kruzhok bench region: --scale — доля края, от 0 до 1")
+		return exitUsage
+	}
+	if *today != "" && !*inProcess {
+		fmt.Fprintln(stderr, "kruzhok bench region: --today только вместе с --in-process: отдельный сервер живёт по настоящему времени")
+		return exitUsage
+	}
+	if *today != "" {
+		d, err := app.ParseDate(*today)
+		if err != nil {
+			fmt.Fprintf(stderr, "kruzhok bench region: --today: %s\n", app.ErrorMessage(err))
+			return exitUsage
+		}
+		opt.Today = d
+	}
+	if opt.World != "" {
+		so, err := keyedOptions(opt.World, flags, store.Options{})
+		if err != nil {
+			return fail(stderr, "bench", err)
+		}
+		opt.DataKey = so.DataKey
+		opt.KeyFile = keyFileOf(flags)
+	}
+	if !*inProcess {
+		// The server as the krai runs it: this binary's `serve`, in a
+		// process of its own, so that its memory and CPU are its own.
+		exe, err := os.Executable()
+		if err != nil {
+			return fail(stderr, "bench", err)
+		}
+		opt.Serve = []string{exe, "serve"}
+	}
+	if *verbose {
+		opt.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	return runBench(stdout, stderr, func(ctx context.Context) (any, error) {
+		res, err := bench.Region(ctx, opt)
+		if err == nil {
+			res.Table(stderr)
+		}
+		return res, err
+	})
 }

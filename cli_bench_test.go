@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -62,4 +65,82 @@ func TestBenchEnc(t *testing.T) {
 		t.Errorf("search figures for %d prefixes, want 5", len(s))
 	}
 	exe(t, "bench", "enc", "--data", "x").want(t, 2, "stderr", "-data")
+}
+
+// `kruzhok bench region` at a tiny size, on a small demo region and on the
+// same kind of region given as --world: one JSON object on stdout with every
+// part, the table on stderr; correctness only, never timings.
+func TestBenchRegion(t *testing.T) {
+	small := []string{"--nodes", "3", "--marks", "200", "--clients", "2", "--requests", "3"}
+	check := func(r result) map[string]any {
+		t.Helper()
+		r.want(t, 0, "stderr", "Каталог")
+		var got map[string]any
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+		if dec.More() {
+			t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
+		}
+		for _, k := range []string{"sizes", "bootstrap", "nodes", "catalogue", "e2e_ops_per_s", "store_apply_ops_per_s",
+			"bare_bolt_puts_per_s", "e2e_pct_of_store", "server"} {
+			if _, ok := got[k]; !ok {
+				t.Errorf("no %q in %s", k, r.stdout)
+			}
+		}
+		if got["e2e_digest_match"] != true || got["e2e_marks"] != float64(200) || got["server_check_breaches"] != float64(0) {
+			t.Errorf("end to end: %v", r.stdout)
+		}
+		if n := got["nodes"].(map[string]any); n["errors"] != float64(0) || n["converged"] != float64(3) {
+			t.Errorf("nodes: %v", n)
+		}
+		return got
+	}
+	// The server as a child `kruzhok serve` (the default): its own memory and CPU.
+	got := check(exe(t, append([]string{"bench", "region", "--children", "150", "--providers", "4", "--programmes", "12"}, small...)...))
+	if w, _ := got["world"].(string); !strings.HasPrefix(w, "demo children=150") {
+		t.Errorf("world %q", w)
+	}
+	if s, _ := got["server"].(string); !strings.HasPrefix(s, "child process") {
+		t.Errorf("server %q", s)
+	}
+	if n := got["nodes"].(map[string]any); n["rss_bytes"].(float64) <= 0 || n["memory_cpu_server_only"] != true {
+		t.Errorf("no memory or CPU of the child server: %v", n)
+	}
+
+	world := filepath.Join(t.TempDir(), "world.db")
+	exe(t, "demo", "--data", world, "--children", "150", "--providers", "4", "--programmes", "12").want(t, 0, "stdout", "Демо-регион")
+	before, err := os.ReadFile(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server in the bench's process, on a given world.
+	got = check(exe(t, append([]string{"bench", "region", "--in-process", "--world", world}, small...)...))
+	if s, _ := got["server"].(string); !strings.HasPrefix(s, "in-process") || got["nodes"].(map[string]any)["memory_cpu_server_only"] != false {
+		t.Errorf("server %q, nodes %v", s, got["nodes"])
+	}
+	if w, _ := got["world"].(string); w != "file "+world {
+		t.Errorf("world %q", w)
+	}
+	if after, _ := os.ReadFile(world); !bytes.Equal(before, after) {
+		t.Error("the bench wrote into the --world file")
+	}
+
+	// The same world sealed: the child server finds its key beside the
+	// copy, and every stored record is 41 bytes longer (0x80, nonce, tag).
+	plain := got["sizes"].(map[string]any)["buckets"].(map[string]any)["records"].(map[string]any)
+	pass := []string{"KRUZHOK_PASSWORD=bench-region-secret-1"}
+	exeEnv(t, pass, "keys", "init", "--data", world).want(t, 0, "stdout", "")
+	got = check(exeEnv(t, pass, append([]string{"bench", "region", "--world", world}, small...)...))
+	sealed := got["sizes"].(map[string]any)["buckets"].(map[string]any)["records"].(map[string]any)
+	if sealed["keys"] != plain["keys"] || sealed["bytes"].(float64) != plain["bytes"].(float64)+41*plain["keys"].(float64) {
+		t.Errorf("records plaintext %v, sealed %v", plain, sealed)
+	}
+
+	exe(t, "bench", "region", "--world", world, "--scale", "0.01").want(t, 2, "stderr", "исключают")
+	exe(t, "bench", "region", "--scale", "2").want(t, 2, "stderr", "доля края")
+	exe(t, "bench", "region", "--today", "2026-10-01").want(t, 2, "stderr", "--in-process")
+	exe(t, "bench", "region", "--in-process", "--today", "вчера").want(t, 2, "stderr", "--today")
+	exe(t, "bench", "region", "--scale", "0.01", "--nodes", "1").want(t, 1, "stderr", "--world")
 }
