@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 
 	"kruzhok/app"
 	"kruzhok/bench"
+	"kruzhok/demo"
 	"kruzhok/store"
 )
 
@@ -110,6 +112,7 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 	flags.String("key-file", "", "файл ключа зашифрованной базы --world")
 	flags.Float64Var(&opt.Scale, "scale", 0, "построить мир: доля края (1 — весь край)")
 	flags.Int64Var(&opt.Seed, "seed", 1, "зерно построенного мира")
+	cache := flags.String("cache", "", "с --scale: каталог готовых миров (как у kruzhok demo --cache)")
 	flags.IntVar(&opt.DemoChildren, "children", 3000, "без --world и --scale: детей демо-региона")
 	flags.IntVar(&opt.DemoProviders, "providers", 40, "без --world и --scale: исполнителей демо-региона")
 	flags.IntVar(&opt.DemoProgrammes, "programmes", 150, "без --world и --scale: программ демо-региона")
@@ -133,6 +136,21 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 	}
 	if opt.Scale < 0 || opt.Scale > 1 {
 		fmt.Fprintln(stderr, "kruzhok bench region: --scale — доля края, от 0 до 1")
+		return exitUsage
+	}
+	if opt.Scale > 0 {
+		// A built world is the school year 2025/26 (demo.WorldLastDay): the
+		// bench runs in it, so its server keeps the bench's clock, not the
+		// real one, which is past the world's open months.
+		*inProcess = true
+		if *today == "" {
+			*today = demo.WorldLastDay().String()
+		}
+		bench.BuildWorld = func(path string, scale float64, seed int64) error {
+			return buildWorld(path, scale, seed, *cache, stderr)
+		}
+	} else if *cache != "" {
+		fmt.Fprintln(stderr, "kruzhok bench region: --cache только вместе с --scale")
 		return exitUsage
 	}
 	if *today != "" && !*inProcess {
@@ -174,4 +192,18 @@ func benchRegion(args []string, stdout, stderr io.Writer) int {
 		}
 		return res, err
 	})
+}
+
+// buildWorld builds the region-scale world of scale and seed at path, as
+// `kruzhok demo --scale` does (a cached copy when cache has one), telling
+// its progress on stderr.
+func buildWorld(path string, scale float64, seed int64, cache string, stderr io.Writer) error {
+	args := []string{"--data", path, "--scale", strconv.FormatFloat(scale, 'f', -1, 64), "--seed", strconv.FormatInt(seed, 10)}
+	if cache != "" {
+		args = append(args, "--cache", cache)
+	}
+	if code := cmdDemo(args, io.Discard, stderr); code != exitOK {
+		return fmt.Errorf("мир края (--scale %g --seed %d) не построен", scale, seed)
+	}
+	return nil
 }

@@ -142,5 +142,21 @@ func TestBenchRegion(t *testing.T) {
 	exe(t, "bench", "region", "--scale", "2").want(t, 2, "stderr", "доля края")
 	exe(t, "bench", "region", "--today", "2026-10-01").want(t, 2, "stderr", "--in-process")
 	exe(t, "bench", "region", "--in-process", "--today", "вчера").want(t, 2, "stderr", "--today")
-	exe(t, "bench", "region", "--scale", "0.01", "--nodes", "1").want(t, 1, "stderr", "--world")
+	exe(t, "bench", "region", "--cache", t.TempDir()).want(t, 2, "stderr", "--scale")
+
+	// A built world of the krai (kruzhok demo --scale), put in a cache and
+	// taken from it by the second run: the bench runs in the world's year.
+	cache := t.TempDir()
+	for range 2 {
+		got = check(exe(t, append([]string{"bench", "region", "--scale", "0.001", "--seed", "3", "--cache", cache}, small...)...))
+		if w, _ := got["world"].(string); w != "scale 0.001 seed 3" {
+			t.Errorf("world %q", w)
+		}
+		if d, _ := got["today"].(string); d != "2026-05-31" {
+			t.Errorf("today %q, want the world's last school day", d)
+		}
+	}
+	if cached, _ := filepath.Glob(filepath.Join(cache, "world-*.db")); len(cached) != 1 {
+		t.Errorf("cache holds %q", cached)
+	}
 }

@@ -49,6 +49,10 @@ type world struct {
 // real date (the demo's clock never runs past the real time).
 var worldToday = app.NewDate(2026, time.May, 31)
 
+// WorldLastDay is the last day of the world's school year: the date a
+// benchmark on a built world runs at.
+func WorldLastDay() app.Date { return worldToday }
+
 // World is the Options of the region-scale world at scale (1 = the whole
 // krai, 0.01 = a hundredth of each size) from seed: the 33 municipalities with
 // their populations scaled to TargetPopulation × scale (Ставрополь the
