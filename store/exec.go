@@ -128,7 +128,7 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command, shared *batchState) (op app.Op
 		return app.Op{}, err
 	}
 	op = app.Op{Node: db.node, Seq: seq, HLC: stamp, Type: cmd.Op(), Payload: payload}
-	data, err := encodeOp(op)
+	data, err := encodeValidOp(op) // payload: json.Marshal's output
 	if err != nil {
 		return app.Op{}, err
 	}
