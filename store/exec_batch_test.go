@@ -16,9 +16,13 @@ import (
 // and a batch that fails must leave nothing behind, in bbolt or in a cache
 // the next batch could read. Run on a node (pre-images for Rebase) and on the
 // server (feed and kept digests, which the cleanup's Check compares with a
-// walk).
+// walk). The same on sealed databases, whose records are opened on read.
 func TestExecBatchCacheNeverStale(t *testing.T) {
-	w := newRegion(t)
+	t.Run("plain", func(t *testing.T) { execBatchCacheNeverStale(t, newRegion(t)) })
+	t.Run("sealed", func(t *testing.T) { execBatchCacheNeverStale(t, newRegionSealed(t, false)) })
+}
+
+func execBatchCacheNeverStale(t *testing.T, w *region) {
 	d := app.DateOf(w.now) // a Tuesday: the group meets at 15:00
 	var kids []string
 	for range 2 {
