@@ -29,7 +29,7 @@ func (e *BatchError) Unwrap() error { return e.Err }
 func (db *DB) Exec(cmd app.Command) (app.Op, error) {
 	var op app.Op
 	err := db.bolt.Update(func(tx *bbolt.Tx) (err error) {
-		op, err = db.exec(tx, cmd)
+		op, err = db.exec(tx, cmd, nil)
 		return err
 	})
 	if err != nil {
@@ -41,14 +41,22 @@ func (db *DB) Exec(cmd app.Command) (app.Op, error) {
 // ExecBatch applies every command in one transaction, each recorded as its own
 // op in order. If any command fails nothing at all changes, and the error is a
 // *BatchError naming the command.
+//
+// The commands share one load cache and one write-back (tx.go): a batch of
+// attendance marks decodes its group, region, lessons and contracts once and
+// encodes, captures and (on an authority) feeds and digests each lesson once,
+// at the end, instead of once per mark. Both live and die with the
+// transaction: a failed command fails the whole batch, whose bbolt
+// transaction is rolled back and whose cache is dropped with it.
 func (db *DB) ExecBatch(cmds []app.Command) ([]app.Op, error) {
 	if len(cmds) == 0 {
 		return nil, nil
 	}
 	ops := make([]app.Op, 0, len(cmds))
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		shared := &batchState{cache: newLoadCache(), back: newWriteBack()}
 		for i, cmd := range cmds {
-			op, err := db.exec(tx, cmd)
+			op, err := db.exec(tx, cmd, shared)
 			if err != nil {
 				name := "<nil>"
 				if cmd != nil {
@@ -58,7 +66,7 @@ func (db *DB) ExecBatch(cmds []app.Command) ([]app.Op, error) {
 			}
 			ops = append(ops, op)
 		}
-		return nil
+		return shared.flush(tx)
 	})
 	if err != nil {
 		return nil, err
@@ -66,8 +74,24 @@ func (db *DB) ExecBatch(cmds []app.Command) ([]app.Op, error) {
 	return ops, nil
 }
 
-// exec applies one command inside tx and appends its op.
-func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
+// batchState is what the commands of one ExecBatch share: the load cache and
+// the write-back, and the kind of database they ran on (for the flush).
+type batchState struct {
+	cache         *loadCache
+	back          *writeBack
+	feed, capture bool
+}
+
+// flush writes what the batch's commands deferred, as a command's own view
+// would have: captured pre-images on a node, the feed and digests on an
+// authority.
+func (b *batchState) flush(tx *bbolt.Tx) error {
+	return b.back.flush(txView{tx: tx, w: &writes{feed: b.feed, capture: b.capture, cache: b.cache, back: b.back}})
+}
+
+// exec applies one command inside tx and appends its op; shared, when not
+// nil, is the state of the ExecBatch it runs in.
+func (db *DB) exec(tx *bbolt.Tx, cmd app.Command, shared *batchState) (op app.Op, err error) {
 	if cmd == nil {
 		return app.Op{}, app.Errorf(app.EINVALID, "Пустая команда")
 	}
@@ -80,7 +104,13 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 	}
 	// An authority's changes go to its feed; a node keeps the pre-images its
 	// pending ops overwrite, for Rebase.
-	view := txView{tx: tx, w: &writes{feed: authority, capture: !authority}}
+	w := &writes{feed: authority, capture: !authority}
+	if shared != nil {
+		shared.feed, shared.capture = authority, !authority
+		shared.back.begin()
+		w.cache, w.back = shared.cache, shared.back
+	}
+	view := txView{tx: tx, w: w}
 	if err := applySafe(cmd, view, m); err != nil {
 		return app.Op{}, err
 	}
@@ -98,7 +128,7 @@ func (db *DB) exec(tx *bbolt.Tx, cmd app.Command) (op app.Op, err error) {
 		return app.Op{}, err
 	}
 	op = app.Op{Node: db.node, Seq: seq, HLC: stamp, Type: cmd.Op(), Payload: payload}
-	data, err := encodeOp(op)
+	data, err := encodeValidOp(op) // payload: json.Marshal's output
 	if err != nil {
 		return app.Op{}, err
 	}

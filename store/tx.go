@@ -160,6 +160,11 @@ func (wb *writeBack) flush(v txView) error {
 		if bytes.Equal(cur, data) {
 			continue
 		}
+		// On a node the first write of the record keeps its pre-image (the
+		// stored bytes: a deferred put never reached bbolt).
+		if err := v.before(k.kind, k.id, cur); err != nil {
+			return err
+		}
 		if err := putv(v.tx, b, recBucket(k.kind), []byte(k.id), data); err != nil {
 			return fmt.Errorf("store: put %s/%s: %w", k.kind, k.id, err)
 		}
