@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	gosync "sync"
 	"sync/atomic"
@@ -66,24 +65,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("%d nodes joined in %v", loadNodes, time.Since(t0).Round(time.Millisecond))
 
-	var maxHeap atomic.Uint64
-	stopSampling := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > maxHeap.Load() {
-				maxHeap.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stopSampling:
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}()
+	peakHeap := bench.SampleHeap(50 * time.Millisecond)
 
 	lessons := bench.Lessons(app.MonthOf(2026, time.September))
 	var rounds, ops, pushed, pulled, rejected, failures atomic.Int64
@@ -125,8 +107,7 @@ func TestLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stopSampling)
-	<-sampled
+	maxHeap := peakHeap()
 
 	// Quiet now: one more round each, and every node equals the server's view.
 	for i, n := range nodes {
@@ -146,7 +127,7 @@ func TestLoad(t *testing.T) {
 	t.Logf("%v of load: %d rounds (%.0f/s), %d ops made, %d pushed, %d acked, %d records pulled, "+
 		"push %d B, pull %d B; max heap in use %.1f MiB",
 		d, rounds.Load(), float64(rounds.Load())/d.Seconds(), ops.Load(), pushed.Load(), acked, pulled.Load(),
-		srv.Wire.PushSent.Load(), srv.Wire.PullReply.Load(), float64(maxHeap.Load())/(1<<20))
+		srv.Wire.PushSent.Load(), srv.Wire.PullReply.Load(), float64(maxHeap)/(1<<20))
 	if failures.Load() > 0 || rejected.Load() > 0 {
 		t.Errorf("%d failed rounds, %d rejected ops", failures.Load(), rejected.Load())
 	}
@@ -156,7 +137,7 @@ func TestLoad(t *testing.T) {
 	if rounds.Load() < loadNodes {
 		t.Errorf("only %d rounds in %v", rounds.Load(), d)
 	}
-	if h := maxHeap.Load(); h > maxHeapInUse {
+	if h := maxHeap; h > maxHeapInUse {
 		t.Errorf("heap in use reached %.1f MiB, bound %d MiB", float64(h)/(1<<20), maxHeapInUse>>20)
 	}
 }

@@ -887,24 +887,7 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 	}
 
 	var times []time.Duration
-	var heap atomic.Uint64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > heap.Load() {
-				heap.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}()
+	peakHeap := sampleHeap(100 * time.Millisecond)
 	cpu0 := s.cpuSeconds()
 	t = time.Now()
 	start := make(chan struct{})
@@ -965,9 +948,7 @@ func (s *regionServer) load(ctx context.Context, dir string, w regionWorld, opt 
 	wg.Wait()
 	l.WallSecs = time.Since(t).Seconds()
 	l.CPUSeconds = s.cpuSeconds() - cpu0
-	close(stop)
-	<-sampled
-	l.HeapBytes = heap.Load()
+	l.HeapBytes = peakHeap()
 	l.RSSBytes, l.HWMBytes = s.memory()
 	l.ServerOnly = s.proc != nil
 	l.P50, l.P99, l.Max = percentiles(times)
@@ -1295,4 +1276,32 @@ func roleRu(b Boot) string {
 		return "типичного исполнителя"
 	}
 	return b.Role
+}
+
+// sampleHeap samples the Go heap in use every period until the function it
+// returns is called, which stops the sampling and gives the peak seen.
+func sampleHeap(every time.Duration) (peak func() uint64) {
+	var max atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > max.Load() {
+				max.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(every):
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-sampled
+		return max.Load()
+	}
 }

@@ -375,12 +375,33 @@ func rebuildDigests(tx *bbolt.Tx) error {
 // digestsOf is what every accumulator must hold, from a walk over the records.
 func digestsOf(tx *bbolt.Tx) (map[string]*digestAcc, error) {
 	accs := map[string]*digestAcc{}
+	err := eachRecord(tx, func(kind app.Kind, k, v []byte, rec app.Record) error {
+		return digestParts(kind, k, v, rec, func(key string, h *[32]byte) error {
+			a := accs[key]
+			if a == nil {
+				a = &digestAcc{}
+				accs[key] = a
+			}
+			a.add(h, 1)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return accs, nil
+}
+
+// eachRecord calls fn with every stored record, kinds in app.Kinds order and
+// ids in byte order: its kind, id, plaintext bytes (opened in a sealed
+// database) and decoded value. An error names the record.
+func eachRecord(tx *bbolt.Tx, fn func(kind app.Kind, id, v []byte, rec app.Record) error) error {
 	for _, kind := range app.Kinds {
-		rb := tx.Bucket(recBucket(kind))
-		if rb == nil {
+		b := tx.Bucket(recBucket(kind))
+		if b == nil {
 			continue
 		}
-		err := rb.ForEach(func(k, v []byte) error {
+		err := b.ForEach(func(k, v []byte) error {
 			v, err := openv(tx, recBucket(kind), k, v)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", kind, k, err)
@@ -389,21 +410,13 @@ func digestsOf(tx *bbolt.Tx) (map[string]*digestAcc, error) {
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", kind, k, err)
 			}
-			return digestParts(kind, k, v, rec, func(key string, h *[32]byte) error {
-				a := accs[key]
-				if a == nil {
-					a = &digestAcc{}
-					accs[key] = a
-				}
-				a.add(h, 1)
-				return nil
-			})
+			return fn(kind, k, v, rec)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return accs, nil
+	return nil
 }
 
 // checkDigests reports every accumulator of an authority that differs from

@@ -289,25 +289,11 @@ func rebuildFeed(tx *bbolt.Tx) error {
 	if err := clearFeed(tx); err != nil {
 		return err
 	}
-	for _, kind := range app.Kinds {
-		b := tx.Bucket(recBucket(kind))
-		if b == nil {
-			continue
-		}
-		err := b.ForEach(func(k, v []byte) error {
-			v, err := openv(tx, recBucket(kind), k, v)
-			if err != nil {
-				return fmt.Errorf("%s/%s: %w", kind, k, err)
-			}
-			rec, err := decodeValue(kind, v)
-			if err != nil {
-				return fmt.Errorf("%s/%s: %w", kind, k, err)
-			}
-			return feedRecord(tx, kind, string(k), rec)
-		})
-		if err != nil {
-			return fmt.Errorf("store: build the change feed: %w", err)
-		}
+	err := eachRecord(tx, func(kind app.Kind, k, _ []byte, rec app.Record) error {
+		return feedRecord(tx, kind, string(k), rec)
+	})
+	if err != nil {
+		return fmt.Errorf("store: build the change feed: %w", err)
 	}
 	if err := rebuildDigests(tx); err != nil {
 		return err
