@@ -14,20 +14,8 @@ import (
 func TestBenchSync(t *testing.T) {
 	r := exe(t, "bench", "sync", "--marks", "1000", "--runs", "2", "--warmup", "0")
 	r.want(t, 0, "stdout", `"mark_bytes_per_op"`)
-	var got map[string]any
-	dec := json.NewDecoder(strings.NewReader(r.stdout))
-	if err := dec.Decode(&got); err != nil {
-		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
-	}
-	if dec.More() {
-		t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
-	}
-	for _, k := range []string{"mark_ops", "mark_bytes_per_op", "month_push_bytes", "month_transfer_s_at_128kbit",
-		"apply_ops_per_s", "bare_bolt_puts_per_s", "apply_pct_of_bare", "targets", "pass"} {
-		if _, ok := got[k]; !ok {
-			t.Errorf("no %q in %s", k, r.stdout)
-		}
-	}
+	got := oneJSON(t, r, "mark_ops", "mark_bytes_per_op", "month_push_bytes", "month_transfer_s_at_128kbit",
+		"apply_ops_per_s", "bare_bolt_puts_per_s", "apply_pct_of_bare", "targets", "pass")
 	if runs, _ := got["runs"].([]any); len(runs) != 2 || got["warmup_runs"] != float64(0) {
 		t.Errorf("runs %v after %v warm-up runs, want the figures of 2 after none", got["runs"], got["warmup_runs"])
 	}
@@ -44,20 +32,8 @@ func TestBenchSync(t *testing.T) {
 func TestBenchEnc(t *testing.T) {
 	r := exe(t, "bench", "enc", "--children", "2000", "--marks", "500", "--commands", "20")
 	r.want(t, 0, "stdout", `"apply_sealed_pct_of_plain"`)
-	var got map[string]any
-	dec := json.NewDecoder(strings.NewReader(r.stdout))
-	if err := dec.Decode(&got); err != nil {
-		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
-	}
-	if dec.More() {
-		t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
-	}
-	for _, k := range []string{"apply_ops_per_s_plain", "apply_ops_per_s_sealed", "command_ms_plain_median",
-		"command_ms_sealed_median", "unlock_s_median", "search", "search_ms_max", "targets", "pass"} {
-		if _, ok := got[k]; !ok {
-			t.Errorf("no %q in %s", k, r.stdout)
-		}
-	}
+	got := oneJSON(t, r, "apply_ops_per_s_plain", "apply_ops_per_s_sealed", "command_ms_plain_median",
+		"command_ms_sealed_median", "unlock_s_median", "search", "search_ms_max", "targets", "pass")
 	if got["apply_ops"] != float64(500) || got["search_children"] != float64(2000) || got["commands"] != float64(20) {
 		t.Errorf("apply_ops %v, search_children %v, commands %v", got["apply_ops"], got["search_children"], got["commands"])
 	}
@@ -75,20 +51,8 @@ func TestBenchRegion(t *testing.T) {
 	check := func(r result) map[string]any {
 		t.Helper()
 		r.want(t, 0, "stderr", "Каталог")
-		var got map[string]any
-		dec := json.NewDecoder(strings.NewReader(r.stdout))
-		if err := dec.Decode(&got); err != nil {
-			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
-		}
-		if dec.More() {
-			t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
-		}
-		for _, k := range []string{"sizes", "bootstrap", "nodes", "catalogue", "e2e_ops_per_s", "store_apply_ops_per_s",
-			"bare_bolt_puts_per_s", "e2e_pct_of_store", "server"} {
-			if _, ok := got[k]; !ok {
-				t.Errorf("no %q in %s", k, r.stdout)
-			}
-		}
+		got := oneJSON(t, r, "sizes", "bootstrap", "nodes", "catalogue", "e2e_ops_per_s", "store_apply_ops_per_s",
+			"bare_bolt_puts_per_s", "e2e_pct_of_store", "server")
 		if got["e2e_digest_match"] != true || got["e2e_marks"] != float64(200) || got["server_check_breaches"] != float64(0) {
 			t.Errorf("end to end: %v", r.stdout)
 		}
@@ -159,4 +123,24 @@ func TestBenchRegion(t *testing.T) {
 	if cached, _ := filepath.Glob(filepath.Join(cache, "world-*.db")); len(cached) != 1 {
 		t.Errorf("cache holds %q", cached)
 	}
+}
+
+// oneJSON is the one JSON object a bench printed on stdout, which must hold
+// every key.
+func oneJSON(t *testing.T, r result, keys ...string) map[string]any {
+	t.Helper()
+	var got map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON value on stdout:\n%s", r.stdout)
+	}
+	for _, k := range keys {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no %q in %s", k, r.stdout)
+		}
+	}
+	return got
 }
