@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"kruzhok/app"
 	"kruzhok/store"
@@ -108,7 +109,30 @@ func remoteError(status int, body []byte) error {
 		return &app.Error{Code: app.EINTERNAL,
 			Message: fmt.Sprintf("Сервер ответил %d %s без описания ошибки", status, http.StatusText(status))}
 	}
-	return &app.Error{Code: b.Code, Message: b.Message, Detail: b.Detail}
+	// The server's words are shown in the window and logged: bounded first,
+	// whatever the reply's size.
+	return &app.Error{Code: clipTo(b.Code, maxRemoteCode), Message: clipTo(b.Message, maxRemoteMessage),
+		Detail: clipTo(b.Detail, maxRemoteMessage)}
+}
+
+// Bounds of a server's error words as a node keeps them (bytes).
+const (
+	maxRemoteCode    = 64
+	maxRemoteMessage = 1000
+)
+
+// clipTo shortens s longer than n bytes to at most n at a rune boundary,
+// marking the cut with «…».
+func clipTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for i := n; i > 0; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i] + "…"
+		}
+	}
+	return ""
 }
 
 func errorf(code, format string, args ...any) error { return app.Errorf(code, format, args...) }

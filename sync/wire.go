@@ -337,17 +337,7 @@ func isObject(b []byte) bool {
 }
 
 // clip shortens outside text quoted back in a message.
-func clip(s string) string {
-	if len(s) <= 60 {
-		return s
-	}
-	for i := 60; i > 0; i-- {
-		if utf8.RuneStart(s[i]) {
-			return s[:i] + "…"
-		}
-	}
-	return ""
-}
+func clip(s string) string { return clipTo(s, 60) }
 
 func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
